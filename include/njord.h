@@ -1,0 +1,26 @@
+/*
+ * njord.h — public API of Njord, a spectral-transform weather forecasting library.
+ *
+ * Conventions shared by every header under include/:
+ *  - Every fallible call returns an int status: NJORD_OK (0) on success, a negative
+ *    NJORD_E* code on error. The message of the last error raised *by the calling
+ *    thread* is returned by njord_last_error(). The library never exits, aborts or
+ *    writes to stdout.
+ *  - Working precision is fixed at build time: libnjord is double precision,
+ *    libnjord_sp single precision. Code linking libnjord_sp must be compiled with
+ *    -DNJORD_SINGLE (pkg-config njord_sp adds it), so that njord_real matches.
+ *  - Handles are opaque; the caller owns what it creates and destroys it with the
+ *    matching *_destroy call. Destroy functions accept NULL.
+ *  - Thread safety: distinct handles may be used concurrently from different threads.
+ *    A single handle must not be used by two threads at once. Calls on a handle
+ *    may use OpenMP threads internally (OMP_NUM_THREADS governs how many); results
+ *    never depend on the number of threads.
+ */
+#ifndef NJORD_H
+#define NJORD_H
+
+#include "njord/core.h" /* status codes, njord_real, backends, version */
+#include "njord/sht.h"  /* Gaussian grids and spherical-harmonic transforms */
+#include "njord/io.h"   /* spectral fields in NetCDF (ECMWF/CDO convention) */
+
+#endif /* NJORD_H */

@@ -1,0 +1,104 @@
+/*
+ * njord/core.h — status codes, precision, backends, version and MPI set-up.
+ * Included by every other Njord header; users normally include <njord.h>.
+ *
+ * Conventions shared by every header under include/:
+ *  - Every fallible call returns an int status: NJORD_OK (0) on success, a negative
+ *    NJORD_E* code on error. The message of the last error raised *by the calling
+ *    thread* is returned by njord_last_error(). The library never exits, aborts or
+ *    writes to stdout.
+ *  - Working precision is fixed at build time: libnjord is double precision,
+ *    libnjord_sp single precision. Code linking libnjord_sp must be compiled with
+ *    -DNJORD_SINGLE (pkg-config njord_sp adds it), so that njord_real matches.
+ *  - Handles are opaque; the caller owns what it creates and destroys it with the
+ *    matching *_destroy call. Destroy functions accept NULL.
+ *  - Thread safety: distinct handles may be used concurrently from different threads.
+ *    A single handle must not be used by two threads at once. Calls on a handle
+ *    may use OpenMP threads internally (OMP_NUM_THREADS governs how many); results
+ *    never depend on the number of threads.
+ */
+#ifndef NJORD_CORE_H
+#define NJORD_CORE_H
+
+#include <stddef.h>
+#include <mpi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NJORD_VERSION_MAJOR 0
+#define NJORD_VERSION_MINOR 1
+#define NJORD_VERSION_PATCH 0
+#define NJORD_VERSION_STRING "0.1.0"
+
+/** Working precision of the build the caller links against. */
+#ifdef NJORD_SINGLE
+typedef float njord_real;
+#else
+typedef double njord_real;
+#endif
+
+/** Status codes. */
+enum {
+    NJORD_OK = 0,
+    NJORD_EINVAL = -1,    /**< invalid argument (size, null pointer, range) */
+    NJORD_ENOMEM = -2,    /**< allocation failed */
+    NJORD_EIO = -3,       /**< file could not be read or written */
+    NJORD_EFORMAT = -4,   /**< file content does not match what was expected */
+    NJORD_EBACKEND = -5,  /**< backend not compiled in or not usable here (no GPU, no driver) */
+    NJORD_EMPI = -6,      /**< MPI error */
+    NJORD_ENOTSUP = -7,   /**< operation not supported in this configuration */
+    NJORD_EINTERNAL = -8  /**< a library-internal error (a bug: please report) */
+};
+
+/** Message describing the last error raised in the calling thread ("" if none).
+ *  The string is owned by the library and valid until the next failing call in
+ *  the same thread. */
+const char *njord_last_error(void);
+
+/** Short name of a status code ("NJORD_EINVAL", ...). Never NULL. */
+const char *njord_strerror(int status);
+
+/** Library version string, e.g. "0.1.0". */
+const char *njord_version(void);
+
+/** Working precision of the linked library: "double" or "single". */
+const char *njord_precision(void);
+
+/** Human-readable, multi-line description of the build: precision, backends
+ *  compiled in, versions of CUDA, MPI, NetCDF, FFTW and BLAS. Owned by the library. */
+const char *njord_build_info(void);
+
+/** Compute backends. AUTO chooses CUDA when a GPU works, else CPU. */
+typedef enum {
+    NJORD_BACKEND_AUTO = 0,
+    NJORD_BACKEND_CPU = 1,
+    NJORD_BACKEND_CUDA = 2
+} njord_backend_kind;
+
+/** Name of a backend ("auto", "cpu", "cuda"). */
+const char *njord_backend_name(njord_backend_kind kind);
+
+/** Parse a backend name; returns NJORD_EINVAL (with message) for unknown names. */
+int njord_backend_parse(const char *name, njord_backend_kind *kind);
+
+/** NJORD_OK if the backend is compiled in and usable on this machine; otherwise
+ *  NJORD_EBACKEND with a message naming the cause. AUTO is always available. */
+int njord_backend_check(njord_backend_kind kind);
+
+/** Resolve AUTO to the backend it would pick; other kinds are returned unchanged. */
+njord_backend_kind njord_backend_resolve(njord_backend_kind kind);
+
+/** Initialise MPI if the caller has not (MPI_THREAD_FUNNELED); the library then
+ *  finalises it at process exit. A caller that initialised MPI itself keeps
+ *  control of it and need not call this. Called implicitly by calls that take a
+ *  communicator. argc/argv may be NULL. */
+int njord_init(int *argc, char ***argv);
+
+#ifdef __cplusplus
+}
+#endif
+
+
+#endif /* NJORD_CORE_H */
