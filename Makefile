@@ -14,6 +14,7 @@ PRECISION  ?= both
 CC         ?= gcc
 OPT        ?= -O3
 PYTHON     ?= /usr/bin/python3
+BUILD      ?= build
 V          ?= 0
 ifeq ($(V),0)
   Q := @
@@ -58,22 +59,22 @@ EX_SRC     := $(sort $(wildcard examples/*.c))
 .PHONY: all deps lib check test install uninstall clean bench-sht sanitize valgrind run
 .DEFAULT_GOAL := all
 
-all: deps lib build/njord examples
+all: deps lib $(BUILD)/njord examples
 
 deps:
 	@tools/install-deps.sh
 
 # ---------------------------------------------------------------- per-precision rules
 define PREC_RULES
-OBJ_$(1)  := $$(LIB_SRC:%.c=build/$(1)/%.o)
-LIBA_$(1) := build/$(1)/lib$$(LIBNAME_$(1)).a
-LIBSO_$(1):= build/$(1)/lib$$(LIBNAME_$(1)).so.$(VERSION)
-TESTS_$(1):= $$(TEST_SRC:tests/%.c=build/$(1)/tests/%)
-TOOLS_$(1):= $$(TOOL_SRC:tests/%.c=build/$(1)/tests/%)
-EXS_$(1)  := $$(EX_SRC:examples/%.c=build/$(1)/examples/%)
+OBJ_$(1)  := $$(LIB_SRC:%.c=$(BUILD)/$(1)/%.o)
+LIBA_$(1) := $(BUILD)/$(1)/lib$$(LIBNAME_$(1)).a
+LIBSO_$(1):= $(BUILD)/$(1)/lib$$(LIBNAME_$(1)).so.$(VERSION)
+TESTS_$(1):= $$(TEST_SRC:tests/%.c=$(BUILD)/$(1)/tests/%)
+TOOLS_$(1):= $$(TOOL_SRC:tests/%.c=$(BUILD)/$(1)/tests/%)
+EXS_$(1)  := $$(EX_SRC:examples/%.c=$(BUILD)/$(1)/examples/%)
 LINK_$(1) := $$(FFTW_$(1)) $$(LDLIBS_COMMON)
 
-build/$(1)/%.o: %.c $$(wildcard include/*.h include/njord/*.h lib/*/*.h kernels/common/*.h) | deps
+$(BUILD)/$(1)/%.o: %.c $$(wildcard include/*.h include/njord/*.h lib/*/*.h kernels/common/*.h) | deps
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo '  CC    $$@')
 	$$(Q)$$(CC) $$(CFLAGS_$(1)) -c $$< -o $$@
@@ -85,20 +86,20 @@ $$(LIBA_$(1)): $$(OBJ_$(1))
 $$(LIBSO_$(1)): $$(OBJ_$(1))
 	@$$(if $$(Q),echo '  LD    $$@')
 	$$(Q)$$(CC) -shared -Wl,-soname,lib$$(LIBNAME_$(1)).so.$(SOVERSION) -o $$@ $$^ $$(LINK_$(1))
-	$$(Q)ln -sf lib$$(LIBNAME_$(1)).so.$(VERSION) build/$(1)/lib$$(LIBNAME_$(1)).so.$(SOVERSION)
-	$$(Q)ln -sf lib$$(LIBNAME_$(1)).so.$(SOVERSION) build/$(1)/lib$$(LIBNAME_$(1)).so
+	$$(Q)ln -sf lib$$(LIBNAME_$(1)).so.$(VERSION) $(BUILD)/$(1)/lib$$(LIBNAME_$(1)).so.$(SOVERSION)
+	$$(Q)ln -sf lib$$(LIBNAME_$(1)).so.$(SOVERSION) $(BUILD)/$(1)/lib$$(LIBNAME_$(1)).so
 
-build/$(1)/tests/%: tests/%.c $$(LIBA_$(1))
+$(BUILD)/$(1)/tests/%: tests/%.c $$(LIBA_$(1))
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo '  LINK  $$@')
 	$$(Q)$$(CC) $$(CFLAGS_$(1)) $$< -o $$@ $$(LIBA_$(1)) -lcmocka $$(LINK_$(1))
 
-build/$(1)/examples/%: examples/%.c $$(LIBA_$(1))
+$(BUILD)/$(1)/examples/%: examples/%.c $$(LIBA_$(1))
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo '  LINK  $$@')
 	$$(Q)$$(CC) $$(CFLAGS_$(1)) $$< -o $$@ $$(LIBA_$(1)) $$(LINK_$(1))
 
-build/$(1)/apps/njord: apps/njord.c $$(LIBA_$(1))
+$(BUILD)/$(1)/apps/njord: apps/njord.c $$(LIBA_$(1))
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo '  LINK  $$@')
 	$$(Q)$$(CC) $$(CFLAGS_$(1)) $$< -o $$@ $$(LIBA_$(1)) $$(LINK_$(1))
@@ -110,27 +111,25 @@ examples: $(foreach p,$(PRECS),$(EXS_$(p)))
 tests: $(foreach p,$(PRECS),$(TESTS_$(p)) $(TOOLS_$(p)))
 
 # the njord command of the first precision built (double unless PRECISION=single)
-build/njord: build/$(firstword $(PRECS))/apps/njord
+$(BUILD)/njord: $(BUILD)/$(firstword $(PRECS))/apps/njord
 	cp $< $@
 
 # ---------------------------------------------------------------- tests
-check: deps lib tests build/njord
-	@PRECS="$(PRECS)" PYTHON="$(PYTHON)" tests/run.sh
+check: deps lib tests $(BUILD)/njord
+	@BUILD=$(BUILD) PRECS="$(PRECS)" PYTHON="$(PYTHON)" tests/run.sh
 
 test: check
 
-sanitize:
-	$(MAKE) clean-build BUILD_TAG=san
-	$(MAKE) tests OPT="-O1 -fno-omit-frame-pointer" \
+# Sanitizer builds live in build-san/, so they never mix with the normal build.
+sanitize: deps
+	$(MAKE) BUILD=build-san tests OPT="-O1 -fno-omit-frame-pointer" \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  LDLIBS_COMMON="$(LDLIBS_COMMON) -fsanitize=address,undefined"
-	PRECS="$(PRECS)" PYTHON="$(PYTHON)" NJ_QUICK=1 tests/run.sh
+	BUILD=build-san PRECS="$(PRECS)" NJ_QUICK=1 NJ_WRAP=env \
+	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=tests/lsan.supp tests/run.sh
 
-valgrind: tests
-	PRECS="$(PRECS)" PYTHON="$(PYTHON)" NJ_QUICK=1 NJ_WRAP="valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp -q" tests/run.sh
-
-clean-build:
-	rm -rf build
+valgrind: deps tests
+	BUILD=$(BUILD) PRECS="$(PRECS)" PYTHON="$(PYTHON)" NJ_QUICK=1 NJ_WRAP="valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp -q" tests/run.sh
 
 # ---------------------------------------------------------------- benchmarks
 bench-sht: lib
@@ -138,15 +137,15 @@ bench-sht: lib
 	bench/run-sht.sh
 
 # ---------------------------------------------------------------- install
-install: lib build/njord
+install: lib $(BUILD)/njord
 	install -d $(DESTDIR)$(PREFIX)/include/njord $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 include/njord.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 include/njord/*.h $(DESTDIR)$(PREFIX)/include/njord/
-	install -m 755 build/njord $(DESTDIR)$(PREFIX)/bin/njord
+	install -m 755 $(BUILD)/njord $(DESTDIR)$(PREFIX)/bin/njord
 	@for p in $(PRECS); do \
 	  n=$$( [ $$p = sp ] && echo njord_sp || echo njord ); \
-	  install -m 644 build/$$p/lib$$n.a $(DESTDIR)$(PREFIX)/lib/; \
-	  install -m 755 build/$$p/lib$$n.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/; \
+	  install -m 644 $(BUILD)/$$p/lib$$n.a $(DESTDIR)$(PREFIX)/lib/; \
+	  install -m 755 $(BUILD)/$$p/lib$$n.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/; \
 	  ln -sf lib$$n.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/lib$$n.so.$(SOVERSION); \
 	  ln -sf lib$$n.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/lib$$n.so; \
 	  extra=$$( [ $$p = sp ] && echo "-DNJORD_SINGLE" || true ); \
@@ -163,4 +162,4 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libnjord*.* $(DESTDIR)$(PREFIX)/lib/pkgconfig/njord*.pc $(DESTDIR)$(PREFIX)/bin/njord
 
 clean:
-	rm -rf build bench/build
+	rm -rf build build-san bench/build

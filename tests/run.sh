@@ -8,6 +8,7 @@
 set -u
 cd "$(dirname "$0")/.."
 PRECS=${PRECS:-"dp sp"}
+B=${BUILD:-build}
 WRAP=${NJ_WRAP:-}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 pass=0; fail=0; skip=0; failed=()
@@ -25,17 +26,17 @@ run_suite() { # name, command...
 }
 
 for p in $PRECS; do
-  for t in build/$p/tests/test_*; do
+  for t in $B/$p/tests/test_*; do
     [ -x "$t" ] || continue
     run_suite "$p/$(basename "$t")" $WRAP "$t"
   done
 done
 
 # command-line and interoperability checks (not under the wrapper)
-if [ -z "$WRAP" ]; then
+if [ -z "$WRAP" ] && [ "$B" = build ]; then
   for p in $PRECS; do
     tol=1e-10; [ "$p" = sp ] && tol=1e-5
-    run_suite "$p/cdo_interop" env SPEC_NC_TOOL=build/$p/tests/spec_nc_tool NJORD_INTEROP_TOL=$tol tests/cdo_interop.sh
+    run_suite "$p/cdo_interop" env SPEC_NC_TOOL=$B/$p/tests/spec_nc_tool NJORD_INTEROP_TOL=$tol tests/cdo_interop.sh
   done
   run_suite cli tests/cli.sh
 fi
