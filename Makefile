@@ -53,7 +53,7 @@ FFTW_sp    := -lfftw3f
 
 LIB_SRC    := $(sort $(wildcard lib/*/*.c))
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
-TOOL_SRC   := $(sort $(wildcard tests/*_tool.c))
+TOOL_SRC   := $(sort $(wildcard tests/*_tool.c tests/mpi_*.c))
 EX_SRC     := $(sort $(wildcard examples/*.c))
 
 .PHONY: all deps lib check test install uninstall clean bench-sht sanitize valgrind run

@@ -41,6 +41,22 @@ if [ -z "$WRAP" ] && [ "$B" = build ]; then
   run_suite cli tests/cli.sh
 fi
 
+# distributed transforms: 1 to 4 ranks, oversubscribed, one thread per rank
+# (not under valgrind: Open MPI's own allocations swamp it; under ASan without
+# the leak checker, for the same reason)
+if command -v mpirun >/dev/null && [[ "$WRAP" != *valgrind* ]]; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  for p in $PRECS; do
+    [ -x "$B/$p/tests/mpi_sht" ] &&
+      run_suite "$p/mpi_sht-singleton" env OMP_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 "$B/$p/tests/mpi_sht"
+    for np in 1 2 3 4; do
+      [ -x "$B/$p/tests/mpi_sht" ] || continue
+      run_suite "$p/mpi_sht-np$np" env OMP_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 timeout 300 \
+        mpirun --oversubscribe -np $np "$B/$p/tests/mpi_sht"
+    done
+  done
+fi
+
 echo
 [ $fail -gt 0 ] && echo "failed suites: ${failed[*]}"
 echo "$pass passed, $fail failed, $skip skipped"

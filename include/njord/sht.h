@@ -21,6 +21,21 @@
  *   vector, gradient and Laplacian operators: grid winds in m/s go with vorticity
  *   and divergence in 1/s.
  *
+ * Distribution over MPI (desc.comm of R ranks, 1 <= R <= number of latitude
+ *   pairs (nlat+1)/2): creating, executing and destroying a plan are collective
+ *   over the communicator, and every rank must pass the same description. Grid
+ *   space is split by latitude pairs (a northern row with its southern mirror),
+ *   spectral space by zonal wavenumber m (m paired with T-m for balance). Each
+ *   rank passes only its own part of every field:
+ *     local grid field: njord_sht_grid_rows() rows of nlon values, the rows given
+ *       by their global latitude indices (the local pairs' northern rows, then
+ *       their southern rows, each north to south);
+ *     local spectral field: for each local m (njord_sht_spec_ms(), ascending) the
+ *       coefficients n = m..T, complex (re, im).
+ *   With one rank (or comm = MPI_COMM_NULL) the local fields are the global ones.
+ *   Results are bitwise identical for every number of ranks. Fields in the
+ *   batch are contiguous in their local sizes (njord_sht_local_sizes()).
+ *
  * Memory: execution functions take pointers in the plan backend's memory (host
  *   memory for the cpu backend). They allocate nothing; all buffers and tables
  *   are owned by the plan. Inputs are never modified. Input and output must not
@@ -80,8 +95,8 @@ typedef struct {
     int max_batch;              /**< largest number of fields per call, >= 1 */
     njord_backend_kind backend; /**< cpu, cuda or auto */
     double radius;              /**< sphere radius in metres; 0 means 6.37122e6 */
-    MPI_Comm comm;              /**< communicator; MPI_COMM_NULL means MPI_COMM_SELF.
-                                     This release supports one rank. */
+    MPI_Comm comm;              /**< communicator over which the plan is distributed;
+                                     MPI_COMM_NULL: serial, MPI is not used at all */
 } njord_sht_desc;
 
 typedef struct njord_sht_plan njord_sht_plan;
@@ -108,6 +123,38 @@ double njord_sht_radius(const njord_sht_plan *plan);
 const double *njord_sht_lats(const njord_sht_plan *plan);
 const double *njord_sht_mu(const njord_sht_plan *plan);
 const double *njord_sht_weights(const njord_sht_plan *plan);
+
+/** What this rank owns. nrows/rows: local grid rows and their global latitude
+ *  indices (north = 0); nm/ms: local zonal wavenumbers, ascending. Arrays are
+ *  owned by the plan. Any output pointer may be NULL. */
+int njord_sht_grid_rows(const njord_sht_plan *plan, int *nrows, const int **rows);
+int njord_sht_spec_ms(const njord_sht_plan *plan, int *nm, const int **ms);
+/** Local field sizes in njord_real values: grid nrows*nlon, spectral 2 * complex count. */
+int njord_sht_local_sizes(const njord_sht_plan *plan, size_t *grid_reals, size_t *spec_reals);
+/** Rank in the plan's communicator and number of ranks (0 and 1 when serial). */
+int njord_sht_rank(const njord_sht_plan *plan, int *rank, int *nranks);
+
+/** Scatter nfields global fields held on rank root (global: [nfields][nlat][nlon],
+ *  or [nfields][2*NSPEC(T)]; read on root only, may be NULL elsewhere) to the local
+ *  fields of every rank, and gather them back to root (global written on root
+ *  only). Host memory. Collective. Allocates a staging buffer on root: meant for
+ *  input/output and tests, not for every time step. */
+int njord_sht_scatter_grid(njord_sht_plan *plan, int root, const njord_real *global,
+                           njord_real *local, int nfields);
+int njord_sht_gather_grid(njord_sht_plan *plan, int root, const njord_real *local,
+                          njord_real *global, int nfields);
+int njord_sht_scatter_spec(njord_sht_plan *plan, int root, const njord_real *global,
+                           njord_real *local, int nfields);
+int njord_sht_gather_spec(njord_sht_plan *plan, int root, const njord_real *local,
+                          njord_real *global, int nfields);
+
+/** Area-weighted global mean (Gaussian quadrature: sum_j w_j/2 (1/nlon) sum_i f)
+ *  of each of nfields local grid fields (host memory), returned on every rank in
+ *  mean[nfields]. Summed in a fixed order (longitudes, then latitudes north to
+ *  south), so the result is bitwise the same for every number of ranks.
+ *  Collective; allocates a small buffer. */
+int njord_sht_grid_mean(njord_sht_plan *plan, const njord_real *local, int nfields,
+                        double *mean);
 
 /** Scalar synthesis (spectral -> grid) of nfields fields. */
 int njord_sht_synth(njord_sht_plan *plan, const njord_real *spec, njord_real *grid,

@@ -30,7 +30,11 @@ typedef struct nj_sht_backend {
     /* Legendre step over ncol columns; ext: use degrees up to T+1 (else T) */
     int (*legendre_inv)(njord_sht_plan *p, int ncol, int ext);
     int (*legendre_fwd)(njord_sht_plan *p, int ncol, int ext);
-    /* Fourier columns [2*f0, 2*(f0+nf)) of a call with ncol columns <-> grid fields */
+    /* Transposition of ncol columns between the spectral-side and grid-side
+     * Fourier buffers (to_spec: grid -> spectral side); a no-op on one rank. */
+    int (*xpose)(njord_sht_plan *p, int ncol, int to_spec);
+    /* Fourier columns [2*f0, 2*(f0+nf)) of a call with ncol columns <-> local grid
+     * fields (nrows x nlon each) */
     int (*fft_inv)(njord_sht_plan *p, nj_real *grid, int f0, int nf, int ncol,
                    enum nj_rowscale scale);
     int (*fft_fwd)(njord_sht_plan *p, const nj_real *grid, int f0, int nf, int ncol,

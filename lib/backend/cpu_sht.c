@@ -17,19 +17,24 @@
 
 #define NJ_SHT_REAL nj_real
 #include "../../kernels/common/sht_point.h"
+#include "../../kernels/common/xpose_point.h"
 
 #ifdef NJORD_SINGLE
 #define NJ_FFTW(x) fftwf_##x
 #define NJ_GEMM cblas_sgemm
+#define NJ_MPI_REAL MPI_FLOAT
 #else
 #define NJ_FFTW(x) fftw_##x
 #define NJ_GEMM cblas_dgemm
+#define NJ_MPI_REAL MPI_DOUBLE
 #endif
 
 typedef struct {
     nj_real *tab;   /* Legendre tables */
     nj_real *ls;    /* LS buffer, nls * max_cols */
-    nj_real *four;  /* Fourier buffer, 2 * (T+1) * nh * max_cols */
+    nj_real *four_s; /* Fourier buffer, spectral side: 2 * nm * nh * max_cols */
+    nj_real *four_g; /* grid side: 2 * (T+1) * nhl * max_cols (= four_s on one rank) */
+    nj_real *stage;  /* transposition staging, 2 * nm * nh * max_cols (NULL on one rank) */
     int nthr;       /* threads the scratch was sized for */
     size_t rstride, cstride; /* scratch row strides (elements), multiples of 64 bytes so
                                 every row has the alignment FFTW planned with */
@@ -53,7 +58,9 @@ static void cpu_fini(njord_sht_plan *p)
     NJ_FFTW(free)(b->cbuf);
     nj_free(b->tab);
     nj_free(b->ls);
-    nj_free(b->four);
+    if (b->four_g != b->four_s) nj_free(b->four_g);
+    nj_free(b->four_s);
+    nj_free(b->stage);
     free(b);
     p->bk = NULL;
 }
@@ -68,7 +75,13 @@ static int cpu_init(njord_sht_plan *p)
     size_t ntab = p->nls * (size_t)nh;
     b->tab = nj_alloc(sizeof(nj_real) * ntab);
     b->ls = nj_alloc(sizeof(nj_real) * p->nls * (size_t)p->max_cols);
-    b->four = nj_alloc(sizeof(nj_real) * 2 * (size_t)(T + 1) * nh * (size_t)p->max_cols);
+    b->four_s = nj_alloc(sizeof(nj_real) * 2 * (size_t)p->nm * nh * (size_t)p->max_cols);
+    if (p->nranks == 1) {
+        b->four_g = b->four_s; /* identical layouts: no transposition */
+    } else {
+        b->four_g = nj_alloc(sizeof(nj_real) * 2 * (size_t)(T + 1) * p->nhl * (size_t)p->max_cols);
+        b->stage = nj_alloc(sizeof(nj_real) * 2 * (size_t)p->nm * nh * (size_t)p->max_cols);
+    }
     b->rstride = ((size_t)nlon + 15) / 16 * 16;
     b->cstride = ((size_t)nc + 7) / 8 * 8;
     b->rbuf = NJ_FFTW(alloc_real)((size_t)b->nthr * b->rstride);
@@ -76,7 +89,7 @@ static int cpu_init(njord_sht_plan *p)
     double *work = malloc(sizeof(double) * (size_t)b->nthr * 2 * nh);
     int *iwork = malloc(sizeof(int) * (size_t)b->nthr * nh);
     double *cth = malloc(sizeof(double) * 2 * (size_t)nh);
-    if (!b->tab || !b->ls || !b->four || !b->rbuf || !b->cbuf || !work || !iwork || !cth) {
+    if (!b->tab || !b->ls || !b->four_s || !b->four_g || (p->nranks > 1 && !b->stage) || !b->rbuf || !b->cbuf || !work || !iwork || !cth) {
         free(work);
         free(iwork);
         free(cth);
@@ -89,7 +102,8 @@ static int cpu_init(njord_sht_plan *p)
         cth[j] = p->mu[j];
         cth[nh + j] = p->coslat[j];
     }
-    nj_legendre_tables(T, nh, cth, cth + nh, p->ns, p->ls_cum, b->nthr, work, iwork, b->tab);
+    nj_legendre_tables(T, nh, cth, cth + nh, p->nm, p->mloc, p->ns, p->ls_cum, b->nthr, work,
+                       iwork, b->tab);
     free(work);
     free(iwork);
     free(cth);
@@ -114,61 +128,69 @@ static int cpu_ptr_ok(const njord_sht_plan *p, const void *ptr)
     return ptr != NULL;
 }
 
-/* Address of LS row r of parity par for m, column col, in a call with ncol columns. */
-static inline nj_real *ls_at(const njord_sht_plan *p, int m, int par, int r, int col, int ncol)
+/* Address of LS row r of parity par for local m index im, column col, in a call
+ * with ncol columns. */
+static inline nj_real *ls_at(const njord_sht_plan *p, int im, int par, int r, int col, int ncol)
 {
-    nj_real *blk = BK(p)->ls + p->ls_cum[m] * (size_t)ncol;
-    int ld = par ? p->na[m] : p->ns[m];
-    if (par) blk += (size_t)p->ns[m] * ncol;
+    nj_real *blk = BK(p)->ls + p->ls_cum[im] * (size_t)ncol;
+    int ld = par ? p->na[im] : p->ns[im];
+    if (par) blk += (size_t)p->ns[im] * ncol;
     return blk + r + (size_t)ld * col;
+}
+
+/* Complex offset of coefficient (m, n) of local field f. */
+static inline size_t sp_at(const njord_sht_plan *p, int f, int im, int n)
+{
+    return p->nspec_loc * (size_t)f + p->soff[im] + (size_t)(n - p->mloc[im]);
 }
 
 static int cpu_spec_to_ls(njord_sht_plan *p, const nj_real *spec, int nf)
 {
     const int T = p->T, ncol = 2 * nf;
-    const size_t nsp = NJORD_SHT_NSPEC(T);
 #pragma omp parallel for schedule(dynamic, 4)
-    for (int m = 0; m <= T; m++)
-        for (int f = 0; f < nf; f++)
+    for (int im = 0; im < p->nm; im++)
+        for (int f = 0; f < nf; f++) {
+            int m = p->mloc[im];
             for (int n = m; n <= T; n++) {
-                const nj_real *c = spec + 2 * (nsp * f + njord_sht_index(T, m, n));
+                const nj_real *c = spec + 2 * sp_at(p, f, im, n);
                 int par = (n - m) & 1, r = (n - m) >> 1;
-                *ls_at(p, m, par, r, 2 * f, ncol) = c[0];
-                *ls_at(p, m, par, r, 2 * f + 1, ncol) = m ? c[1] : 0;
+                *ls_at(p, im, par, r, 2 * f, ncol) = c[0];
+                *ls_at(p, im, par, r, 2 * f + 1, ncol) = m ? c[1] : 0;
             }
+        }
     return NJORD_OK;
 }
 
 static int cpu_ls_to_spec(njord_sht_plan *p, nj_real *spec, int nf)
 {
     const int T = p->T, ncol = 2 * nf;
-    const size_t nsp = NJORD_SHT_NSPEC(T);
 #pragma omp parallel for schedule(dynamic, 4)
-    for (int m = 0; m <= T; m++)
-        for (int f = 0; f < nf; f++)
+    for (int im = 0; im < p->nm; im++)
+        for (int f = 0; f < nf; f++) {
+            int m = p->mloc[im];
             for (int n = m; n <= T; n++) {
-                nj_real *c = spec + 2 * (nsp * f + njord_sht_index(T, m, n));
+                nj_real *c = spec + 2 * sp_at(p, f, im, n);
                 int par = (n - m) & 1, r = (n - m) >> 1;
-                c[0] = *ls_at(p, m, par, r, 2 * f, ncol);
-                c[1] = m ? *ls_at(p, m, par, r, 2 * f + 1, ncol) : 0;
+                c[0] = *ls_at(p, im, par, r, 2 * f, ncol);
+                c[1] = m ? *ls_at(p, im, par, r, 2 * f + 1, ncol) : 0;
             }
+        }
     return NJORD_OK;
 }
 
 /* Coefficients n-1, n, n+1 of field f as re/im pairs (0 outside m..T), times
  * the inverse Laplacian factor when invlap is set. */
-static inline void nb3(const njord_sht_plan *p, const nj_real *spec, int f, int m, int n,
+static inline void nb3(const njord_sht_plan *p, const nj_real *spec, int f, int im, int n,
                        int invlap, nj_real out[6])
 {
-    const int T = p->T;
-    const size_t nsp = NJORD_SHT_NSPEC(T);
+    const int T = p->T, m = p->mloc[im];
     for (int d = 0; d < 3; d++) {
         int k = n - 1 + d;
         if (!spec || k < m || k > T) {
             out[2 * d] = out[2 * d + 1] = 0;
             continue;
         }
-        const nj_real *c = spec + 2 * (nsp * f + njord_sht_index(T, m, k));
+        const nj_real *c = spec + 2 * sp_at(p, f, im, k);
         double s = invlap ? nj_invlap_factor(k, p->radius) : 1.0;
         out[2 * d] = (nj_real)(s * c[0]);
         out[2 * d + 1] = m ? (nj_real)(s * c[1]) : 0;
@@ -181,30 +203,32 @@ static int cpu_vordiv_to_ls(njord_sht_plan *p, const nj_real *vor, const nj_real
     const int T = p->T, ncol = 4 * nf;
     const double inv_a = 1.0 / p->radius;
 #pragma omp parallel for schedule(dynamic, 4)
-    for (int m = 0; m <= T; m++)
-        for (int f = 0; f < nf; f++)
+    for (int im = 0; im < p->nm; im++)
+        for (int f = 0; f < nf; f++) {
+            int m = p->mloc[im];
             for (int k = m; k <= T + 1; k++) {
                 nj_real psi[6], chi[6], U[2], V[2];
-                nb3(p, vor, f, m, k, 1, psi);
-                nb3(p, div, f, m, k, !potential, chi);
+                nb3(p, vor, f, im, k, 1, psi);
+                nb3(p, div, f, im, k, !potential, chi);
                 nj_uv_coef(m, k, inv_a, psi, chi, U, V);
                 int par = (k - m) & 1, r = (k - m) >> 1;
-                *ls_at(p, m, par, r, 2 * f, ncol) = U[0];
-                *ls_at(p, m, par, r, 2 * f + 1, ncol) = U[1];
-                *ls_at(p, m, par, r, 2 * nf + 2 * f, ncol) = V[0];
-                *ls_at(p, m, par, r, 2 * nf + 2 * f + 1, ncol) = V[1];
+                *ls_at(p, im, par, r, 2 * f, ncol) = U[0];
+                *ls_at(p, im, par, r, 2 * f + 1, ncol) = U[1];
+                *ls_at(p, im, par, r, 2 * nf + 2 * f, ncol) = V[0];
+                *ls_at(p, im, par, r, 2 * nf + 2 * f + 1, ncol) = V[1];
             }
+        }
     return NJORD_OK;
 }
 
 static int cpu_ls_to_vordiv(njord_sht_plan *p, nj_real *vor, nj_real *div, int nf)
 {
     const int T = p->T, ncol = 4 * nf;
-    const size_t nsp = NJORD_SHT_NSPEC(T);
     const double inv_a = 1.0 / p->radius;
 #pragma omp parallel for schedule(dynamic, 4)
-    for (int m = 0; m <= T; m++)
-        for (int f = 0; f < nf; f++)
+    for (int im = 0; im < p->nm; im++)
+        for (int f = 0; f < nf; f++) {
+            int m = p->mloc[im];
             for (int n = m; n <= T; n++) {
                 nj_real a[6], bb[6], z[2], d[2];
                 for (int q = 0; q < 3; q++) {
@@ -214,32 +238,34 @@ static int cpu_ls_to_vordiv(njord_sht_plan *p, nj_real *vor, nj_real *div, int n
                         continue;
                     }
                     int par = (k - m) & 1, r = (k - m) >> 1;
-                    a[2 * q] = *ls_at(p, m, par, r, 2 * f, ncol);
-                    a[2 * q + 1] = *ls_at(p, m, par, r, 2 * f + 1, ncol);
-                    bb[2 * q] = *ls_at(p, m, par, r, 2 * nf + 2 * f, ncol);
-                    bb[2 * q + 1] = *ls_at(p, m, par, r, 2 * nf + 2 * f + 1, ncol);
+                    a[2 * q] = *ls_at(p, im, par, r, 2 * f, ncol);
+                    a[2 * q + 1] = *ls_at(p, im, par, r, 2 * f + 1, ncol);
+                    bb[2 * q] = *ls_at(p, im, par, r, 2 * nf + 2 * f, ncol);
+                    bb[2 * q + 1] = *ls_at(p, im, par, r, 2 * nf + 2 * f + 1, ncol);
                 }
                 nj_vordiv_coef(m, n, inv_a, a, bb, z, d);
-                size_t i = 2 * (nsp * f + njord_sht_index(T, m, n));
+                size_t i = 2 * sp_at(p, f, im, n);
                 vor[i] = z[0];
                 vor[i + 1] = m ? z[1] : 0;
                 div[i] = d[0];
                 div[i + 1] = m ? d[1] : 0;
             }
+        }
     return NJORD_OK;
 }
 
 static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
 {
     nj_cpu_sht *b = BK(p);
-    const int T = p->T, nh = p->nh;
+    const int nh = p->nh;
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int m = 0; m <= T; m++) {
+    for (int im = 0; im < p->nm; im++) {
+        const int m = im; /* local index: the arrays below are per local m */
         const nj_real *ts = b->tab + p->ls_cum[m] * (size_t)nh;
         const nj_real *ta = ts + (size_t)p->ns[m] * nh;
         nj_real *ls = b->ls + p->ls_cum[m] * (size_t)ncol;
         nj_real *la = ls + (size_t)p->ns[m] * ncol;
-        nj_real *S = b->four + 2 * (size_t)m * nh * ncol;
+        nj_real *S = b->four_s + 2 * (size_t)m * nh * ncol;
         nj_real *A = S + (size_t)nh * ncol;
         int ks = ext ? p->ns[m] : p->ns_T[m];
         int ka = ext ? p->na[m] : p->na_T[m];
@@ -272,34 +298,37 @@ static int cpu_legendre_fwd(njord_sht_plan *p, int ncol, int ext)
     return cpu_legendre(p, ncol, ext, 1);
 }
 
+/* Grid-side Fourier buffer: block of m at 2 * kpos[m] * nhl * ncol, [nhl x ncol] S
+ * then A, row jl = local latitude pair. */
 static int cpu_fft_inv(njord_sht_plan *p, nj_real *grid, int f0, int nf, int ncol,
                        enum nj_rowscale scale)
 {
     nj_cpu_sht *b = BK(p);
-    const int T = p->T, nh = p->nh, nlat = p->nlat, nlon = p->nlon, nc = nlon / 2 + 1;
-    const size_t mstride = 2 * (size_t)nh * ncol, astride = (size_t)nh * ncol;
-    const double *sc = p->syn_scale[scale];
+    const int T = p->T, nhl = p->nhl, nrows = p->nrows, nlon = p->nlon, nc = nlon / 2 + 1;
+    const size_t astride = (size_t)nhl * ncol;
+    const double *sc = p->syn_scale[scale] + p->j0;
     const int nthr = NJ_MIN(b->nthr, nj_max_threads());
 #pragma omp parallel for schedule(static) num_threads(nthr)
-    for (int q = 0; q < nf * nh; q++) {
-        int f = q / nh, j = q % nh, tid = nj_thread_id();
+    for (int q = 0; q < nf * nhl; q++) {
+        int f = q / nhl, jl = q % nhl, tid = nj_thread_id();
         nj_real *rb = b->rbuf + (size_t)tid * b->rstride;
         NJ_FFTW(complex) *cb = b->cbuf + (size_t)tid * 2 * b->cstride;
         int col = 2 * (f0 + f);
-        const nj_real *s0 = b->four + (size_t)j + (size_t)nh * col;
-        int nrow = (2 * j + 1 == nlat) ? 1 : 2;
+        const nj_real *s0 = b->four_g + (size_t)jl + (size_t)nhl * col;
+        int south = nrows - 1 - jl; /* == jl for the equator row */
+        int nrow = (south == jl) ? 1 : 2;
         for (int h = 0; h < nrow; h++) {
             double sg = h ? -1.0 : 1.0;
             for (int m = 0; m <= T; m++) {
-                const nj_real *s = s0 + m * mstride;
+                const nj_real *s = s0 + 2 * (size_t)p->kpos[m] * astride;
                 const nj_real *a = s + astride;
-                cb[m][0] = (nj_real)(sc[j] * (s[0] + sg * a[0]));
-                cb[m][1] = (nj_real)(sc[j] * (s[nh] + sg * a[nh]));
+                cb[m][0] = (nj_real)(sc[jl] * (s[0] + sg * a[0]));
+                cb[m][1] = (nj_real)(sc[jl] * (s[nhl] + sg * a[nhl]));
             }
             for (int m = T + 1; m < nc; m++) cb[m][0] = cb[m][1] = 0;
             NJ_FFTW(execute_dft_c2r)(b->c2r, cb, rb);
-            int lat = h ? nlat - 1 - j : j;
-            memcpy(grid + ((size_t)f * nlat + lat) * nlon, rb, sizeof(nj_real) * nlon);
+            int row = h ? south : jl;
+            memcpy(grid + ((size_t)f * nrows + row) * nlon, rb, sizeof(nj_real) * nlon);
         }
     }
     return NJORD_OK;
@@ -309,36 +338,73 @@ static int cpu_fft_fwd(njord_sht_plan *p, const nj_real *grid, int f0, int nf, i
                        enum nj_rowscale scale)
 {
     nj_cpu_sht *b = BK(p);
-    const int T = p->T, nh = p->nh, nlat = p->nlat, nlon = p->nlon;
-    const size_t mstride = 2 * (size_t)nh * ncol, astride = (size_t)nh * ncol;
-    const double *sc = p->ana_scale[scale];
+    const int T = p->T, nhl = p->nhl, nrows = p->nrows, nlon = p->nlon;
+    const size_t astride = (size_t)nhl * ncol;
+    const double *sc = p->ana_scale[scale] + p->j0;
     const int nthr = NJ_MIN(b->nthr, nj_max_threads());
 #pragma omp parallel for schedule(static) num_threads(nthr)
-    for (int q = 0; q < nf * nh; q++) {
-        int f = q / nh, j = q % nh, tid = nj_thread_id();
+    for (int q = 0; q < nf * nhl; q++) {
+        int f = q / nhl, jl = q % nhl, tid = nj_thread_id();
         nj_real *rb = b->rbuf + (size_t)tid * b->rstride;
         NJ_FFTW(complex) *cn = b->cbuf + (size_t)tid * 2 * b->cstride;
         NJ_FFTW(complex) *cs = cn + b->cstride;
-        int eq = (2 * j + 1 == nlat);
-        memcpy(rb, grid + ((size_t)f * nlat + j) * nlon, sizeof(nj_real) * nlon);
+        int south = nrows - 1 - jl;
+        int eq = (south == jl);
+        memcpy(rb, grid + ((size_t)f * nrows + jl) * nlon, sizeof(nj_real) * nlon);
         NJ_FFTW(execute_dft_r2c)(b->r2c, rb, cn);
         if (!eq) {
-            memcpy(rb, grid + ((size_t)f * nlat + (nlat - 1 - j)) * nlon, sizeof(nj_real) * nlon);
+            memcpy(rb, grid + ((size_t)f * nrows + south) * nlon, sizeof(nj_real) * nlon);
             NJ_FFTW(execute_dft_r2c)(b->r2c, rb, cs);
         }
-        const double fac = sc[j] / nlon;
+        const double fac = sc[jl] / nlon;
         int col = 2 * (f0 + f);
-        nj_real *s0 = b->four + (size_t)j + (size_t)nh * col;
+        nj_real *s0 = b->four_g + (size_t)jl + (size_t)nhl * col;
         for (int m = 0; m <= T; m++) {
-            nj_real *s = s0 + m * mstride;
+            nj_real *s = s0 + 2 * (size_t)p->kpos[m] * astride;
             nj_real *a = s + astride;
             for (int c = 0; c < 2; c++) {
                 double vn = cn[m][c], vs = eq ? 0.0 : cs[m][c];
                 double ss = eq ? vn : vn + vs, aa = eq ? 0.0 : vn - vs;
-                s[c * nh] = (nj_real)(fac * ss);
-                a[c * nh] = (nj_real)(fac * aa);
+                s[c * nhl] = (nj_real)(fac * ss);
+                a[c * nhl] = (nj_real)(fac * aa);
             }
         }
+    }
+    return NJORD_OK;
+}
+
+/* Transposition: the grid-side buffer is already grouped by destination rank, so
+ * it is sent (or received) in place; the spectral side goes through the staging
+ * buffer (index map in kernels/common/xpose_point.h). */
+static int cpu_xpose(njord_sht_plan *p, int ncol, int to_spec)
+{
+    if (p->nranks == 1) return NJORD_OK;
+    nj_cpu_sht *b = BK(p);
+    int st = nj_par_xcounts(p, ncol, to_spec);
+    if (st) return st;
+    const int R = p->nranks, nh = p->nh, nm = p->nm;
+    int *sc = p->xcounts, *sd = sc + R, *rc = sd + R, *rd = rc + R;
+    const size_t nrow = (size_t)nm * 2 * ncol; /* rows (im, part, col) of four_s */
+    if (!to_spec) { /* pack four_s -> stage */
+#pragma omp parallel for schedule(static)
+        for (size_t row = 0; row < nrow; row++)
+            for (int q = 0; q < R; q++)
+                for (int j = p->r_j0[q]; j < p->r_j0[q] + p->r_nhl[q]; j++)
+                    b->stage[nj_xpose_stage_index(row, j, p->r_j0[q], p->r_nhl[q], nm, ncol)] =
+                        b->four_s[row * nh + j];
+    }
+    int rc_mpi = to_spec ? MPI_Alltoallv(b->four_g, sc, sd, NJ_MPI_REAL, b->stage, rc, rd,
+                                         NJ_MPI_REAL, p->comm)
+                         : MPI_Alltoallv(b->stage, sc, sd, NJ_MPI_REAL, b->four_g, rc, rd,
+                                         NJ_MPI_REAL, p->comm);
+    if (rc_mpi != MPI_SUCCESS) return nj_error(NJORD_EMPI, "sht transposition: MPI_Alltoallv failed");
+    if (to_spec) { /* unpack stage -> four_s */
+#pragma omp parallel for schedule(static)
+        for (size_t row = 0; row < nrow; row++)
+            for (int q = 0; q < R; q++)
+                for (int j = p->r_j0[q]; j < p->r_j0[q] + p->r_nhl[q]; j++)
+                    b->four_s[row * nh + j] =
+                        b->stage[nj_xpose_stage_index(row, j, p->r_j0[q], p->r_nhl[q], nm, ncol)];
     }
     return NJORD_OK;
 }
@@ -347,11 +413,10 @@ static int cpu_spec_scale(const njord_sht_plan *p, const nj_real *in, nj_real *o
                           int inverse)
 {
     const int T = p->T;
-    const size_t nsp = NJORD_SHT_NSPEC(T);
     for (int f = 0; f < nf; f++)
-        for (int m = 0; m <= T; m++)
-            for (int n = m; n <= T; n++) {
-                size_t i = 2 * (nsp * f + njord_sht_index(T, m, n));
+        for (int im = 0; im < p->nm; im++)
+            for (int n = p->mloc[im]; n <= T; n++) {
+                size_t i = 2 * sp_at(p, f, im, n);
                 double s = inverse ? nj_invlap_factor(n, p->radius) : nj_lap_factor(n, p->radius);
                 out[i] = (nj_real)(s * in[i]);
                 out[i + 1] = (nj_real)(s * in[i + 1]);
@@ -369,6 +434,7 @@ const nj_sht_backend nj_cpu_backend = {
     .ls_to_vordiv = cpu_ls_to_vordiv,
     .legendre_inv = cpu_legendre_inv,
     .legendre_fwd = cpu_legendre_fwd,
+    .xpose = cpu_xpose,
     .fft_inv = cpu_fft_inv,
     .fft_fwd = cpu_fft_fwd,
     .spec_scale = cpu_spec_scale,

@@ -62,9 +62,9 @@ void nj_legendre_m(int m, int T, int nh, const double *costh, const double *sint
     }
 }
 
-void nj_legendre_tables(int T, int nh, const double *costh, const double *sinth,
-                        const int *ns, const size_t *tab_cum, int nthr, double *work,
-                        int *iwork, nj_real *tab)
+void nj_legendre_tables(int T, int nh, const double *costh, const double *sinth, int nm,
+                        const int *mloc, const int *ns, const size_t *tab_cum, int nthr,
+                        double *work, int *iwork, nj_real *tab)
 {
 #pragma omp parallel num_threads(nthr)
     {
@@ -72,10 +72,10 @@ void nj_legendre_tables(int T, int nh, const double *costh, const double *sinth,
         double *p1 = work + (size_t)tid * 2 * nh;
         int *ex = iwork + (size_t)tid * nh;
 #pragma omp for schedule(dynamic, 1)
-        for (int m = 0; m <= T; m++) {
-            nj_real *sym = tab + tab_cum[m] * (size_t)nh;
-            nj_real *anti = sym + (size_t)ns[m] * (size_t)nh;
-            nj_legendre_m(m, T, nh, costh, sinth, p1, p1 + nh, ex, sym, nh, anti, nh);
+        for (int im = 0; im < nm; im++) {
+            nj_real *sym = tab + tab_cum[im] * (size_t)nh;
+            nj_real *anti = sym + (size_t)ns[im] * (size_t)nh;
+            nj_legendre_m(mloc[im], T, nh, costh, sinth, p1, p1 + nh, ex, sym, nh, anti, nh);
         }
     }
 }

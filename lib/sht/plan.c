@@ -32,23 +32,50 @@ static int nj_check_desc(const njord_sht_desc *d)
     return NJORD_OK;
 }
 
-static int nj_plan_comm(njord_sht_plan *p, MPI_Comm comm)
+/* Agree across the ranks of comm: every rank learns whether any rank failed and
+ * whether the descriptions match, so that all return an error together and no
+ * rank is left waiting in a collective call. */
+static int nj_plan_consensus(MPI_Comm comm, int st, const njord_sht_desc *d)
+{
+    int v[6] = {st != NJORD_OK, d->trunc, d->nlat, d->nlon, d->max_batch, (int)d->backend};
+    int lo[6], hi[6];
+    if (MPI_Allreduce(v, lo, 6, MPI_INT, MPI_MIN, comm) != MPI_SUCCESS ||
+        MPI_Allreduce(v, hi, 6, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS)
+        return nj_error(NJORD_EMPI, "sht plan: MPI_Allreduce failed on the communicator");
+    if (st) return st; /* this rank's own message */
+    if (hi[0]) return nj_error(NJORD_EINVAL, "sht plan: creation failed on another rank");
+    for (int i = 1; i < 6; i++)
+        if (lo[i] != hi[i])
+            return nj_error(NJORD_EINVAL,
+                            "sht plan: the ranks disagree on the plan (%s differs between "
+                            "ranks: %d vs %d); every rank must pass the same description",
+                            (const char *[]){"", "trunc", "nlat", "nlon", "max_batch",
+                                             "backend"}[i],
+                            lo[i], hi[i]);
+    return NJORD_OK;
+}
+
+/* The communicator: MPI_COMM_NULL means serial (MPI is not touched). */
+static int nj_plan_comm(njord_sht_plan *p, MPI_Comm comm, int st_local, const njord_sht_desc *d)
 {
     p->comm = MPI_COMM_NULL;
     p->rank = 0;
     p->nranks = 1;
-    if (comm == MPI_COMM_NULL) return NJORD_OK; /* serial: MPI is not touched */
+    if (comm == MPI_COMM_NULL) return st_local;
     int st = njord_init(NULL, NULL);
     if (st) return st;
     if (MPI_Comm_size(comm, &p->nranks) != MPI_SUCCESS ||
         MPI_Comm_rank(comm, &p->rank) != MPI_SUCCESS)
         return nj_error(NJORD_EMPI, "sht plan: invalid communicator");
-    if (p->nranks > 1)
-        return nj_error(NJORD_ENOTSUP,
-                        "sht plan: communicator of %d ranks; this release distributes "
-                        "nothing yet, use a one-rank communicator",
-                        p->nranks);
-    p->comm = comm;
+    st = nj_plan_consensus(comm, st_local, d);
+    if (st) return st;
+    if (p->nranks > (d->nlat + 1) / 2)
+        return nj_error(NJORD_EINVAL,
+                        "sht plan: %d ranks but only %d latitude pairs (nlat = %d); use at "
+                        "most %d ranks",
+                        p->nranks, (d->nlat + 1) / 2, d->nlat, (d->nlat + 1) / 2);
+    if (MPI_Comm_dup(comm, &p->comm) != MPI_SUCCESS)
+        return nj_error(NJORD_EMPI, "sht plan: MPI_Comm_dup failed");
     return NJORD_OK;
 }
 
@@ -58,21 +85,25 @@ int njord_sht_plan_create(const njord_sht_desc *desc, njord_sht_plan **plan)
     *plan = NULL;
     if (!desc) return nj_error(NJORD_EINVAL, "njord_sht_plan_create: desc is NULL");
     int st = nj_check_desc(desc);
-    if (st) return st;
     njord_backend_kind kind = njord_backend_resolve(desc->backend);
     const nj_sht_backend *ops = NULL;
-    if (kind == NJORD_BACKEND_CPU) {
-        ops = &nj_cpu_backend;
-    } else if (kind == NJORD_BACKEND_CUDA) {
-        st = nj_cuda_usable();
-        if (st) return nj_error_context(st, "sht plan: backend cuda");
-        ops = nj_cuda_sht_backend();
-    } else {
-        return nj_error(NJORD_EINVAL, "sht plan: unknown backend %d", (int)desc->backend);
+    if (!st) {
+        if (kind == NJORD_BACKEND_CPU) {
+            ops = &nj_cpu_backend;
+        } else if (kind == NJORD_BACKEND_CUDA) {
+            st = nj_cuda_usable();
+            if (st) st = nj_error_context(st, "sht plan: backend cuda");
+            else ops = nj_cuda_sht_backend();
+        } else {
+            st = nj_error(NJORD_EINVAL, "sht plan: unknown backend %d", (int)desc->backend);
+        }
     }
 
     njord_sht_plan *p = calloc(1, sizeof *p);
     if (!p) return nj_error(NJORD_ENOMEM, "sht plan: out of memory");
+    p->comm = MPI_COMM_NULL;
+    st = nj_plan_comm(p, desc->comm, st, desc);
+    if (st) goto fail;
     p->T = desc->trunc;
     p->nlat = desc->nlat;
     p->nlon = desc->nlon;
@@ -82,29 +113,29 @@ int njord_sht_plan_create(const njord_sht_desc *desc, njord_sht_plan **plan)
     p->backend = kind;
     p->radius = desc->radius > 0 ? desc->radius : NJ_EARTH_RADIUS;
     p->ops = ops;
-    st = nj_plan_comm(p, desc->comm);
+    st = nj_par_decompose(p);
     if (st) goto fail;
 
-    const int T = p->T, nlat = p->nlat, nh = p->nh;
+    const int T = p->T, nlat = p->nlat, nh = p->nh, nm = p->nm;
     p->lat = malloc(sizeof(double) * (size_t)nlat * 4);
-    p->ns = malloc(sizeof(int) * (size_t)(T + 1) * 4);
-    p->ls_cum = malloc(sizeof(size_t) * (size_t)(T + 2));
-    double *rows = malloc(sizeof(double) * (size_t)nh * 4);
-    if (!p->lat || !p->ns || !p->ls_cum || !rows) {
-        free(rows);
+    p->ns = malloc(sizeof(int) * (size_t)(nm + 1) * 4);
+    p->ls_cum = malloc(sizeof(size_t) * (size_t)(nm + 1));
+    double *rowf = malloc(sizeof(double) * (size_t)nh * 4);
+    if (!p->lat || !p->ns || !p->ls_cum || !rowf) {
+        free(rowf);
         st = nj_error(NJORD_ENOMEM, "sht plan: out of memory for T%d", T);
         goto fail;
     }
     p->mu = p->lat + nlat;
     p->w = p->mu + nlat;
     p->coslat = p->w + nlat;
-    p->syn_scale[0] = rows;
-    p->syn_scale[1] = rows + nh;
-    p->ana_scale[0] = rows + 2 * nh;
-    p->ana_scale[1] = rows + 3 * nh;
-    p->na = p->ns + (T + 1);
-    p->ns_T = p->na + (T + 1);
-    p->na_T = p->ns_T + (T + 1);
+    p->syn_scale[0] = rowf;
+    p->syn_scale[1] = rowf + nh;
+    p->ana_scale[0] = rowf + 2 * nh;
+    p->ana_scale[1] = rowf + 3 * nh;
+    p->na = p->ns + (nm + 1);
+    p->ns_T = p->na + (nm + 1);
+    p->na_T = p->ns_T + (nm + 1);
 
     /* geometry: colatitudes theta_j, mu = cos(theta), cos(lat) = sin(theta) */
     st = nj_gauss_theta(nlat, p->lat, p->w);
@@ -121,34 +152,48 @@ int njord_sht_plan_create(const njord_sht_desc *desc, njord_sht_plan **plan)
         p->ana_scale[0][j] = 0.5 * p->w[j];
         p->ana_scale[1][j] = 0.5 * p->w[j] / p->coslat[j];
     }
-    /* Legendre layout */
+    /* Legendre layout of the local wavenumbers */
     p->ls_cum[0] = 0;
-    for (int m = 0; m <= T; m++) {
-        p->ns[m] = (T + 1 - m) / 2 + 1;
-        p->na[m] = (T + 2 - m) / 2;
-        p->ns_T[m] = (T - m) / 2 + 1;
-        p->na_T[m] = (T + 1 - m) / 2;
-        p->ls_cum[m + 1] = p->ls_cum[m] + (size_t)(p->ns[m] + p->na[m]);
+    for (int im = 0; im < nm; im++) {
+        int m = p->mloc[im];
+        p->ns[im] = (T + 1 - m) / 2 + 1;
+        p->na[im] = (T + 2 - m) / 2;
+        p->ns_T[im] = (T - m) / 2 + 1;
+        p->na_T[im] = (T + 1 - m) / 2;
+        p->ls_cum[im + 1] = p->ls_cum[im] + (size_t)(p->ns[im] + p->na[im]);
     }
-    p->nls = p->ls_cum[T + 1];
+    p->nls = p->ls_cum[nm];
 
     st = p->ops->init(p);
-    if (st) goto fail;
+fail:
+    if (p->comm != MPI_COMM_NULL) {
+        /* all ranks succeed or fail together (e.g. out of memory on one rank) */
+        int bad = st != NJORD_OK, anybad = 0;
+        MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, p->comm);
+        if (anybad && !st) st = nj_error(NJORD_EINVAL, "sht plan: creation failed on another rank");
+    }
+    if (st) {
+        njord_sht_plan_destroy(p);
+        return st;
+    }
     *plan = p;
     return NJORD_OK;
-fail:
-    njord_sht_plan_destroy(p);
-    return st;
 }
 
 void njord_sht_plan_destroy(njord_sht_plan *p)
 {
     if (!p) return;
     if (p->ops && p->bk) p->ops->fini(p);
+    nj_par_free(p);
     free(p->syn_scale[0]);
     free(p->lat);
     free(p->ns);
     free(p->ls_cum);
+    if (p->comm != MPI_COMM_NULL) {
+        int fin = 0;
+        MPI_Finalized(&fin);
+        if (!fin) MPI_Comm_free(&p->comm);
+    }
     free(p);
 }
 
@@ -177,8 +222,10 @@ int nj_sht_stage_times(const njord_sht_plan *p, double *t_fft, double *t_legendr
 
 void nj_sht_stage_times_reset(njord_sht_plan *p)
 {
-    if (p) p->t_fft = p->t_legendre = p->t_other = 0.0;
+    if (p) p->t_fft = p->t_legendre = p->t_comm = p->t_other = 0.0;
 }
+
+double nj_sht_comm_time(const njord_sht_plan *p) { return p ? p->t_comm : 0.0; }
 
 /* Argument checks shared by the execution functions. */
 static int nj_check_exec(const njord_sht_plan *p, const char *fn, int nf, int nptr,
@@ -211,6 +258,7 @@ int njord_sht_synth(njord_sht_plan *p, const njord_real *spec, njord_real *grid,
     if (st || nf == 0) return st;
     NJ_TIMED(p->t_other, p->ops->spec_to_ls(p, spec, nf));
     NJ_TIMED(p->t_legendre, p->ops->legendre_inv(p, 2 * nf, 0));
+    NJ_TIMED(p->t_comm, p->ops->xpose(p, 2 * nf, 0));
     NJ_TIMED(p->t_fft, p->ops->fft_inv(p, grid, 0, nf, 2 * nf, NJ_ROW_PLAIN));
     return NJORD_OK;
 }
@@ -222,6 +270,7 @@ int njord_sht_analysis(njord_sht_plan *p, const njord_real *grid, njord_real *sp
     int st = nj_check_exec(p, "njord_sht_analysis", nf, 2, ptrs, names);
     if (st || nf == 0) return st;
     NJ_TIMED(p->t_fft, p->ops->fft_fwd(p, grid, 0, nf, 2 * nf, NJ_ROW_PLAIN));
+    NJ_TIMED(p->t_comm, p->ops->xpose(p, 2 * nf, 1));
     NJ_TIMED(p->t_legendre, p->ops->legendre_fwd(p, 2 * nf, 0));
     NJ_TIMED(p->t_other, p->ops->ls_to_spec(p, spec, nf));
     return NJORD_OK;
@@ -231,6 +280,7 @@ int njord_sht_analysis(njord_sht_plan *p, const njord_real *grid, njord_real *sp
 static int nj_wind_synth(njord_sht_plan *p, njord_real *u, njord_real *v, int nf)
 {
     NJ_TIMED(p->t_legendre, p->ops->legendre_inv(p, 4 * nf, 1));
+    NJ_TIMED(p->t_comm, p->ops->xpose(p, 4 * nf, 0));
     NJ_TIMED(p->t_fft, p->ops->fft_inv(p, u, 0, nf, 4 * nf, NJ_ROW_WIND));
     NJ_TIMED(p->t_fft, p->ops->fft_inv(p, v, nf, nf, 4 * nf, NJ_ROW_WIND));
     return NJORD_OK;
@@ -267,6 +317,7 @@ int njord_sht_vordiv_from_uv(njord_sht_plan *p, const njord_real *u, const njord
     if (st || nf == 0) return st;
     NJ_TIMED(p->t_fft, p->ops->fft_fwd(p, u, 0, nf, 4 * nf, NJ_ROW_WIND));
     NJ_TIMED(p->t_fft, p->ops->fft_fwd(p, v, nf, nf, 4 * nf, NJ_ROW_WIND));
+    NJ_TIMED(p->t_comm, p->ops->xpose(p, 4 * nf, 1));
     NJ_TIMED(p->t_legendre, p->ops->legendre_fwd(p, 4 * nf, 1));
     NJ_TIMED(p->t_other, p->ops->ls_to_vordiv(p, vor, div, nf));
     return NJORD_OK;

@@ -1,19 +1,36 @@
 /* lib/sht/plan.h — the transform plan's internals, shared by the backends (internal).
  *
  * A transform runs in stages, each a backend operation:
- *   spectral  <-> LS buffer      gather/scatter (+ the wind/vorticity recurrences)
- *   LS buffer <-> Fourier buffer Legendre step: per m, two GEMMs (parities)
- *   Fourier   <-> grid           FFTs along longitude (+ per-latitude scaling)
- * LS ("Legendre-ordered spectral") buffer, for ncol real columns (2 per field,
- *   re and im): for each m, a block [ns_m x ncol] of the degrees n = m, m+2, ...
- *   (symmetric about the equator) followed by [na_m x ncol] of n = m+1, m+3, ...,
- *   column-major, for n up to T+1 (winds need degree T+1); block of m starts at
- *   ls_cum[m] * ncol.
- * Fourier buffer: for each m, [nh x ncol] symmetric part S then [nh x ncol]
- *   antisymmetric part A (column-major, row j = northern latitude j); the northern
- *   row j holds S + A, its southern mirror S - A. Block of m at 2*m*nh*ncol.
- * Legendre table: for each m, [nh x ns_m] then [nh x na_m], column-major
- *   (P_n^m(mu_j) for northern j), at tab_cum[m] * nh. */
+ *   spectral   <-> LS buffer       gather/scatter (+ the wind/vorticity recurrences)
+ *   LS buffer  <-> Fourier (spec)  Legendre step: per local m, two GEMMs (parities)
+ *   Fourier (spec) <-> Fourier (grid)  transposition over MPI (none on one rank)
+ *   Fourier (grid) <-> grid        FFTs along longitude (+ per-latitude scaling)
+ *
+ * Distribution (lib/par/decomp.c): rank r owns the latitude pairs j0..j0+nhl-1
+ * (pair j = northern row j and its southern mirror nlat-1-j; the equator row of an
+ * odd nlat is a pair of its own) and the zonal wavenumbers mloc[0..nm-1]
+ * (ascending; units {m, T-m} dealt in contiguous blocks). One rank owns all.
+ *
+ * Local spectral field: for each local m (ascending), n = m..T, complex (re, im);
+ *   coefficient (m, n) of local m index im at complex offset soff[im] + n - m;
+ *   nspec_loc complex values per field.
+ * Local grid field: nrows rows of nlon: the northern rows of the local pairs
+ *   (north to south) then their southern mirrors (north to south); the southern
+ *   row of pair jl is local row nrows-1-jl. rows[] gives the global index of each.
+ * LS buffer (ncol real columns, 2 per field: re, im): for each local m, a block
+ *   [ns x ncol] of the degrees n = m, m+2, ... (symmetric about the equator) then
+ *   [na x ncol] of n = m+1, m+3, ..., column-major, degrees up to T+1 (winds need
+ *   T+1); block of local m im at ls_cum[im] * ncol.
+ * Fourier buffer, spectral side (four_s): for each local m, [nh x ncol] symmetric
+ *   part S then [nh x ncol] antisymmetric part A (column-major, row j = northern
+ *   latitude j); the northern row j holds S + A, its southern mirror S - A. Block
+ *   of local m im at 2 * im * nh * ncol.
+ * Fourier buffer, grid side (four_g): for each m in m_order (all T+1, grouped by
+ *   owning rank, ascending within a rank), [nhl x ncol] S then [nhl x ncol] A for
+ *   the local latitude pairs. Block of m at 2 * kpos[m] * nhl * ncol. On one
+ *   rank it coincides with four_s (the backend may alias them).
+ * Legendre table: for each local m, [nh x ns] then [nh x na], column-major
+ *   (P_n^m(mu_j) for northern j), block at ls_cum[im] * nh. */
 #ifndef NJ_SHT_PLAN_H
 #define NJ_SHT_PLAN_H
 
@@ -33,36 +50,52 @@ struct njord_sht_plan {
     int max_cols;            /* columns of the work buffers: 4 * max_batch */
     njord_backend_kind backend;
     double radius;
-    MPI_Comm comm;
+    /* distribution */
+    MPI_Comm comm;           /* duplicate of the caller's communicator, or MPI_COMM_NULL */
     int rank, nranks;
-    /* geometry (host, double) */
+    int j0, nhl;             /* local latitude pairs */
+    int nrows;               /* local grid rows */
+    int *rows;               /* [nrows] global latitude index of each local row */
+    int nm;                  /* local zonal wavenumbers */
+    int *mloc;               /* [nm] ascending */
+    size_t *soff;            /* [nm] complex offset of (m, m) in a local spectral field */
+    size_t nspec_loc;        /* complex coefficients per local spectral field */
+    int *r_j0, *r_nhl;       /* [nranks] latitude pairs of every rank */
+    int *r_nm, *r_mdispl;    /* [nranks] count of m and offset into m_order */
+    int *m_order;            /* [T+1] wavenumbers grouped by owning rank */
+    int *kpos;               /* [T+1] position of m in m_order */
+    int *xcounts;            /* [4 * nranks] scratch for MPI_Alltoallv counts/displs */
+    /* geometry (host, double, global) */
     double *lat, *mu, *w, *coslat;
-    /* Legendre layout (host) */
-    int *ns, *na;            /* per m: symmetric / antisymmetric counts up to degree T+1 */
-    int *ns_T, *na_T;        /* per m: the same counts up to degree T */
-    size_t *ls_cum;          /* per m (T+2 entries): sum over m' < m of ns + na */
-    size_t nls;              /* ls_cum[T+1] */
-    /* row factors (host, double), nh each */
+    /* Legendre layout (host), per local m */
+    int *ns, *na;            /* symmetric / antisymmetric counts up to degree T+1 */
+    int *ns_T, *na_T;        /* the same counts up to degree T */
+    size_t *ls_cum;          /* [nm+1]: sum over local m' before m of ns + na */
+    size_t nls;              /* ls_cum[nm] */
+    /* row factors (host, double), nh each, global pair index */
     double *syn_scale[2], *ana_scale[2];
     /* backend */
     const struct nj_sht_backend *ops;
     void *bk;                /* backend-private state: tables, buffers, FFT plans */
     /* stage timings (seconds, cumulative) */
-    double t_fft, t_legendre, t_other;
+    double t_fft, t_legendre, t_comm, t_other;
 };
 
 /** Cumulative seconds spent in each stage since creation or the last reset. */
 int nj_sht_stage_times(const njord_sht_plan *p, double *t_fft, double *t_legendre,
                        double *t_other);
+/** Seconds spent in MPI transpositions (0 on one rank). */
+double nj_sht_comm_time(const njord_sht_plan *p);
 void nj_sht_stage_times_reset(njord_sht_plan *p);
 
-/** Fill tab (host, working precision, values computed in double; layout above) with P_n^m(mu_j), n up to T+1, for the
+/** Fill tab (host, working precision, values computed in double; layout above)
+ *  with P_n^m(mu_j), n up to T+1, for the local wavenumbers mloc[0..nm-1] at the
  *  nh northern latitudes given by their cos(colatitude) and sin(colatitude).
  *  Scaled recurrence: exact range to T >= 2047 without underflow. Runs on nthr
  *  OpenMP threads with scratch work[nthr * 2 * nh] and iwork[nthr * nh]. */
-void nj_legendre_tables(int T, int nh, const double *costh, const double *sinth,
-                        const int *ns, const size_t *tab_cum, int nthr, double *work,
-                        int *iwork, nj_real *tab);
+void nj_legendre_tables(int T, int nh, const double *costh, const double *sinth, int nm,
+                        const int *mloc, const int *ns, const size_t *tab_cum, int nthr,
+                        double *work, int *iwork, nj_real *tab);
 
 /** One m of the table: P_n^m for n = m..T+1 at nh latitudes, written column by
  *  column (degree n to sym column (n-m)/2 if n-m is even, else anti column
@@ -70,6 +103,17 @@ void nj_legendre_tables(int T, int nh, const double *costh, const double *sinth,
 void nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth,
                    double *p1, double *p2, int *ex, nj_real *sym, int lds, nj_real *anti,
                    int lda);
+
+/** Decomposition (lib/par/decomp.c): fill the distribution fields of p from
+ *  T, nlat, nh, rank and nranks. Allocates; NJORD_ENOMEM on failure. */
+int nj_par_decompose(njord_sht_plan *p);
+void nj_par_free(njord_sht_plan *p);
+
+/** Element counts and displacements of the transposition of ncol columns:
+ *  g2s (grid side -> spectral side) when to_spec, else s2g. Fills p->xcounts as
+ *  [sendcounts | sdispls | recvcounts | rdispls]; NJORD_ENOTSUP if a count
+ *  exceeds INT_MAX. */
+int nj_par_xcounts(njord_sht_plan *p, int ncol, int to_spec);
 
 /** Gauss–Legendre nodes as colatitudes theta (north to south) and weights. */
 int nj_gauss_theta(int n, double *theta, double *w);
