@@ -47,6 +47,8 @@ fi
 if command -v mpirun >/dev/null && [[ "$WRAP" != *valgrind* ]]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
   for p in $PRECS; do
+    [ -x "$B/$p/tests/mpi_autoinit" ] &&
+      run_suite "$p/mpi_autoinit" env ASAN_OPTIONS=detect_leaks=0 "$B/$p/tests/mpi_autoinit"
     [ -x "$B/$p/tests/mpi_sht" ] &&
       run_suite "$p/mpi_sht-singleton" env OMP_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 "$B/$p/tests/mpi_sht"
     for np in 1 2 3 4; do

@@ -574,41 +574,6 @@ static void test_bad_arguments(void **state)
     assert_int_equal(k, NJORD_BACKEND_CPU);
 }
 
-/* A caller that never initialised MPI may still pass a communicator: the library
- * initialises MPI (a singleton) and finalises it at exit; results equal the serial
- * plan's bitwise. Runs last: MPI stays initialised afterwards. */
-static void test_mpi_autoinit(void **state)
-{
-    (void)state;
-    int init = 1;
-    MPI_Initialized(&init);
-    assert_int_equal(init, 0);
-    int T = 21, nlat = 32, nlon = 64;
-    njord_sht_desc d = {.trunc = T, .nlat = nlat, .nlon = nlon, .max_batch = 1,
-                        .backend = NJORD_BACKEND_CPU, .comm = MPI_COMM_WORLD};
-    njord_sht_plan *pw = NULL;
-    assert_int_equal(njord_sht_plan_create(&d, &pw), NJORD_OK);
-    MPI_Initialized(&init);
-    assert_int_equal(init, 1);
-    int r, n;
-    assert_int_equal(njord_sht_rank(pw, &r, &n), NJORD_OK);
-    assert_int_equal(r, 0);
-    assert_int_equal(n, 1);
-    njord_sht_plan *ps = make_plan(T, nlat, nlon, 1);
-    size_t nsp = 2 * NJORD_SHT_NSPEC(T), ng = (size_t)nlat * nlon;
-    njord_real *s = malloc(sizeof(njord_real) * nsp), *g1 = malloc(sizeof(njord_real) * ng),
-               *g2 = malloc(sizeof(njord_real) * ng);
-    random_spec(T, s, 1, 0);
-    assert_int_equal(njord_sht_synth(pw, s, g1, 1), NJORD_OK);
-    assert_int_equal(njord_sht_synth(ps, s, g2, 1), NJORD_OK);
-    assert_memory_equal(g1, g2, sizeof(njord_real) * ng);
-    njord_sht_plan_destroy(pw);
-    njord_sht_plan_destroy(ps);
-    free(s);
-    free(g1);
-    free(g2);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -624,7 +589,6 @@ int main(void)
         cmocka_unit_test(test_laplacian),
         cmocka_unit_test(test_thread_independence),
         cmocka_unit_test(test_bad_arguments),
-        cmocka_unit_test(test_mpi_autoinit),
     };
     return cmocka_run_group_tests_name(sizeof(njord_real) == 4 ? "sht (single)" : "sht (double)",
                                        tests, NULL, NULL);
