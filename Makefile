@@ -6,6 +6,7 @@
 #   make PRECISION=single  build only the single-precision library and its tests
 #   make install PREFIX=/usr/local
 #   make bench-sht       transform benchmark -> bench/results/sht.json
+#   make bench-mpi       distributed transform benchmark -> bench/results/mpi.json
 #   make sanitize        test suite under AddressSanitizer + UBSan
 #   make valgrind        test suite under valgrind memcheck
 
@@ -56,7 +57,7 @@ TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 TOOL_SRC   := $(sort $(wildcard tests/*_tool.c tests/mpi_*.c))
 EX_SRC     := $(sort $(wildcard examples/*.c))
 
-.PHONY: all deps lib check test install uninstall clean bench-sht sanitize valgrind run
+.PHONY: all deps lib check test install uninstall clean bench-sht bench-mpi sanitize valgrind run
 .DEFAULT_GOAL := all
 
 all: deps lib $(BUILD)/njord examples
@@ -132,9 +133,23 @@ valgrind: deps tests
 	BUILD=$(BUILD) PRECS="$(PRECS)" PYTHON="$(PYTHON)" NJ_QUICK=1 NJ_WRAP="valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp -q" tests/run.sh
 
 # ---------------------------------------------------------------- benchmarks
-bench-sht: lib
-	@$(MAKE) -s bench/build
-	bench/run-sht.sh
+BENCH_BINS := bench/build/bench_sht_dp bench/build/bench_sht_sp bench/build/bench_mpi_dp
+
+bench/build/%_dp: bench/%.c $(LIBA_dp)
+	@mkdir -p bench/build
+	$(Q)$(CC) $(CFLAGS_dp) $< -o $@ $(LIBA_dp) $(LINK_dp)
+
+bench/build/%_sp: bench/%.c $(LIBA_sp)
+	@mkdir -p bench/build
+	$(Q)$(CC) $(CFLAGS_sp) $< -o $@ $(LIBA_sp) $(LINK_sp)
+
+bench-sht: deps
+	$(MAKE) PRECISION=both lib bench/build/bench_sht_dp bench/build/bench_sht_sp
+	bench/run-sht.sh bench/build
+
+bench-mpi: deps
+	$(MAKE) PRECISION=both lib bench/build/bench_mpi_dp
+	bench/run-mpi.sh bench/build
 
 # ---------------------------------------------------------------- install
 install: lib $(BUILD)/njord

@@ -62,6 +62,27 @@ NJ_HD void nj_vordiv_coef(int m, int n, double inv_a, const NJ_SHT_REAL a[6],
     delta[1] = (NJ_SHT_REAL)(inv_a * (mm * a[2] + hi * b[5] - lo * b[1]));
 }
 
+/** Fourier coefficient (re, im) of wavenumber m on the northern (sign = +1) or
+ *  southern (sign = -1) row of a latitude pair, from the symmetric and
+ *  antisymmetric parts of the Legendre synthesis, times the row factor. */
+NJ_HD void nj_pair_to_row(NJ_SHT_REAL s_re, NJ_SHT_REAL s_im, NJ_SHT_REAL a_re,
+                          NJ_SHT_REAL a_im, double sign, double scale, NJ_SHT_REAL out[2])
+{
+    out[0] = (NJ_SHT_REAL)(scale * (s_re + sign * a_re));
+    out[1] = (NJ_SHT_REAL)(scale * (s_im + sign * a_im));
+}
+
+/** Symmetric and antisymmetric parts (one real component) of the Fourier
+ *  coefficients vn (northern row) and vs (southern row) of a latitude pair, times
+ *  fac (Gaussian weight / 2 / nlon and the row factor); the equator row (eq) is
+ *  its own mirror and has no antisymmetric part. */
+NJ_HD void nj_row_to_pair(double vn, double vs, int eq, double fac, NJ_SHT_REAL *s,
+                          NJ_SHT_REAL *a)
+{
+    *s = (NJ_SHT_REAL)(fac * (eq ? vn : vn + vs));
+    *a = (NJ_SHT_REAL)(eq ? 0.0 : fac * (vn - vs));
+}
+
 /** Factor of the inverse Laplacian for degree n on a sphere of radius a:
  *  -a^2/(n(n+1)), and 0 for n = 0. */
 NJ_HD double nj_invlap_factor(int n, double a)

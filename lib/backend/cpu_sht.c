@@ -322,8 +322,7 @@ static int cpu_fft_inv(njord_sht_plan *p, nj_real *grid, int f0, int nf, int nco
             for (int m = 0; m <= T; m++) {
                 const nj_real *s = s0 + 2 * (size_t)p->kpos[m] * astride;
                 const nj_real *a = s + astride;
-                cb[m][0] = (nj_real)(sc[jl] * (s[0] + sg * a[0]));
-                cb[m][1] = (nj_real)(sc[jl] * (s[nhl] + sg * a[nhl]));
+                nj_pair_to_row(s[0], s[nhl], a[0], a[nhl], sg, sc[jl], cb[m]);
             }
             for (int m = T + 1; m < nc; m++) cb[m][0] = cb[m][1] = 0;
             NJ_FFTW(execute_dft_c2r)(b->c2r, cb, rb);
@@ -362,12 +361,8 @@ static int cpu_fft_fwd(njord_sht_plan *p, const nj_real *grid, int f0, int nf, i
         for (int m = 0; m <= T; m++) {
             nj_real *s = s0 + 2 * (size_t)p->kpos[m] * astride;
             nj_real *a = s + astride;
-            for (int c = 0; c < 2; c++) {
-                double vn = cn[m][c], vs = eq ? 0.0 : cs[m][c];
-                double ss = eq ? vn : vn + vs, aa = eq ? 0.0 : vn - vs;
-                s[c * nhl] = (nj_real)(fac * ss);
-                a[c * nhl] = (nj_real)(fac * aa);
-            }
+            for (int c = 0; c < 2; c++)
+                nj_row_to_pair(cn[m][c], eq ? 0.0 : cs[m][c], eq, fac, &s[c * nhl], &a[c * nhl]);
         }
     }
     return NJORD_OK;
