@@ -52,7 +52,22 @@ LIBNAME_sp := njord_sp
 FFTW_dp    := -lfftw3
 FFTW_sp    := -lfftw3f
 
-LIB_SRC    := $(sort $(wildcard lib/*/*.c))
+# CUDA: the backend is compiled whenever nvcc is found (CUDA=0 disables it); the
+# same kernels/*.cu also build against the host emulation (kernels/emu) for the
+# GPU test suite, which `make check` runs everywhere.
+CUDA       ?= auto
+include kernels/emu/emu.mk
+ifeq ($(CUDA),auto)
+  HAVE_CUDA := $(if $(wildcard $(NVCC)),1,0)
+else ifeq ($(CUDA),0)
+  HAVE_CUDA := 0
+else
+  HAVE_CUDA := 1
+endif
+CU_SRC     := $(sort $(wildcard kernels/*.cu))
+GPU_TEST_SRC := $(sort $(wildcard tests/gpu_*.c)) tests/mpi_sht.c
+
+LIB_SRC    := $(filter-out lib/backend/cuda_probe.c,$(sort $(wildcard lib/*/*.c)))
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 TOOL_SRC   := $(sort $(wildcard tests/*_tool.c tests/mpi_*.c))
 EX_SRC     := $(sort $(wildcard examples/*.c))
@@ -67,13 +82,48 @@ deps:
 
 # ---------------------------------------------------------------- per-precision rules
 define PREC_RULES
-OBJ_$(1)  := $$(LIB_SRC:%.c=$(BUILD)/$(1)/%.o)
+CORE_$(1) := $$(LIB_SRC:%.c=$(BUILD)/$(1)/%.o)
+ifeq ($(HAVE_CUDA),1)
+OBJ_$(1)  := $$(CORE_$(1)) $$(CU_SRC:%.cu=$(BUILD)/$(1)/%.cu.o)
+else
+OBJ_$(1)  := $$(CORE_$(1)) $(BUILD)/$(1)/lib/backend/cuda_probe.o
+endif
+EMUOBJ_$(1) := $$(CORE_$(1)) $$(CU_SRC:%.cu=$(BUILD)/emu-$(1)/%.o) $$(EMU_SRC:%.cc=$(BUILD)/emu-$(1)/%.o)
+LIBEMU_$(1) := $(BUILD)/emu-$(1)/libnjord_emu.a
+GPUTESTS_EMU_$(1) := $$(GPU_TEST_SRC:tests/%.c=$(BUILD)/emu-$(1)/tests/%)
+GPUTESTS_$(1) := $$(if $$(filter 1,$(HAVE_CUDA)),$$(GPU_TEST_SRC:tests/%.c=$(BUILD)/$(1)/tests/%))
 LIBA_$(1) := $(BUILD)/$(1)/lib$$(LIBNAME_$(1)).a
 LIBSO_$(1):= $(BUILD)/$(1)/lib$$(LIBNAME_$(1)).so.$(VERSION)
 TESTS_$(1):= $$(TEST_SRC:tests/%.c=$(BUILD)/$(1)/tests/%)
 TOOLS_$(1):= $$(TOOL_SRC:tests/%.c=$(BUILD)/$(1)/tests/%)
 EXS_$(1)  := $$(EX_SRC:examples/%.c=$(BUILD)/$(1)/examples/%)
-LINK_$(1) := $$(FFTW_$(1)) $$(LDLIBS_COMMON)
+LINK_$(1) := $$(FFTW_$(1)) $$(LDLIBS_COMMON) $$(if $$(filter 1,$(HAVE_CUDA)),$$(CUDA_LIBS) -lstdc++)
+LINKEMU_$(1) := $$(FFTW_$(1)) $$(LDLIBS_COMMON) $$(EMU_LIBS) -lstdc++
+
+$(BUILD)/$(1)/%.cu.o: %.cu $$(wildcard include/*.h include/njord/*.h lib/*/*.h kernels/common/*.h) | deps
+	@mkdir -p $$(dir $$@)
+	@$$(if $$(Q),echo '  NVCC  $$@')
+	$$(Q)$$(NVCC) $$(NVCC_FLAGS) $$(if $$(filter sp,$(1)),-DNJORD_SINGLE) -Iinclude -Ilib $$(MPI_CFLAGS) -c $$< -o $$@
+
+$(BUILD)/emu-$(1)/%.o: %.cu $$(wildcard include/*.h include/njord/*.h lib/*/*.h kernels/common/*.h) $$(EMU_HDR) | deps
+	@mkdir -p $$(dir $$@)
+	@$$(if $$(Q),echo '  EMU   $$@')
+	$$(Q)$$(EMU_CXX) -x c++ $$(EMU_CXXFLAGS) $$(if $$(filter sp,$(1)),-DNJORD_SINGLE) -Iinclude -Ilib $$(MPI_CFLAGS) -c $$< -o $$@
+
+$(BUILD)/emu-$(1)/%.o: %.cc $$(EMU_HDR) | deps
+	@mkdir -p $$(dir $$@)
+	@$$(if $$(Q),echo '  EMU   $$@')
+	$$(Q)$$(EMU_CXX) $$(EMU_CXXFLAGS) -c $$< -o $$@
+
+$$(LIBEMU_$(1)): $$(EMUOBJ_$(1))
+	$$(Q)rm -f $$@
+	$$(Q)ar rcs $$@ $$^
+
+# GPU tests: against the host emulation (runs everywhere) and the real backend
+$(BUILD)/emu-$(1)/tests/%: tests/%.c $$(LIBEMU_$(1))
+	@mkdir -p $$(dir $$@)
+	@$$(if $$(Q),echo '  LINK  $$@')
+	$$(Q)$$(CC) $$(CFLAGS_$(1)) $$< -o $$@ $$(LIBEMU_$(1)) -lcmocka $$(LINKEMU_$(1))
 
 $(BUILD)/$(1)/%.o: %.c $$(wildcard include/*.h include/njord/*.h lib/*/*.h kernels/common/*.h) | deps
 	@mkdir -p $$(dir $$@)
@@ -109,7 +159,21 @@ $(foreach p,dp sp,$(eval $(call PREC_RULES,$(p))))
 
 lib: $(foreach p,$(PRECS),$(LIBA_$(p)) $(LIBSO_$(p)))
 examples: $(foreach p,$(PRECS),$(EXS_$(p)))
-tests: $(foreach p,$(PRECS),$(TESTS_$(p)) $(TOOLS_$(p)))
+# the emulation's own test (tests/test_cuda_emu.cu): against the emulation, and
+# compiled by nvcc for a real GPU
+$(BUILD)/emu/test_cuda_emu: tests/test_cuda_emu.cu $(EMU_SRC:%.cc=$(BUILD)/emu-dp/%.o) $(EMU_HDR)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo '  EMU   $@')
+	$(Q)$(EMU_CXX) $(EMU_CXXFLAGS) -x c++ $< -x none $(EMU_SRC:%.cc=$(BUILD)/emu-dp/%.o) -o $@ -lcmocka $(EMU_LIBS)
+
+$(BUILD)/cuda/test_cuda_emu: tests/test_cuda_emu.cu kernels/common/nj_cuda.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo '  NVCC  $@')
+	$(Q)$(NVCC) $(NVCC_FLAGS) $< -o $@ -lcmocka $(CUDA_LIBS)
+
+EMU_SELFTEST := $(BUILD)/emu/test_cuda_emu $(if $(filter 1,$(HAVE_CUDA)),$(BUILD)/cuda/test_cuda_emu)
+
+tests: $(foreach p,$(PRECS),$(TESTS_$(p)) $(TOOLS_$(p)) $(GPUTESTS_EMU_$(p)) $(GPUTESTS_$(p))) $(EMU_SELFTEST)
 
 # the njord command of the first precision built (double unless PRECISION=single)
 $(BUILD)/njord: $(BUILD)/$(firstword $(PRECS))/apps/njord

@@ -14,6 +14,7 @@
 #include "njord.h"
 
 static int npass = 0, nfail = 0, rank = 0, nranks = 1;
+static njord_backend_kind backend = NJORD_BACKEND_CPU; /* NJ_TEST_BACKEND=cuda */
 
 static void check(int ok, const char *what)
 {
@@ -37,7 +38,7 @@ static double urand(void)
 static njord_sht_plan *plan(int T, int nlat, int nlon, int batch, MPI_Comm comm)
 {
     njord_sht_desc d = {.trunc = T, .nlat = nlat, .nlon = nlon, .max_batch = batch,
-                        .backend = NJORD_BACKEND_CPU, .comm = comm};
+                        .backend = backend, .comm = comm};
     njord_sht_plan *p = NULL;
     int st = njord_sht_plan_create(&d, &p);
     check(st == NJORD_OK, "plan creation");
@@ -213,6 +214,16 @@ int main(int argc, char **argv)
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &nranks);
+    const char *be = getenv("NJ_TEST_BACKEND");
+    if (be && njord_backend_parse(be, &backend)) {
+        fprintf(stderr, "%s\n", njord_last_error());
+        MPI_Abort(MPI_COMM_WORLD, 2);
+    }
+    if (njord_backend_check(backend)) {
+        if (rank == 0) printf("mpi_sht: SKIP: %s\n", njord_last_error());
+        MPI_Finalize();
+        return 77;
+    }
     run_case(21, 32, 64, 3);   /* even nlat */
     run_case(30, 47, 96, 2);   /* odd nlat: the equator row is a pair of its own */
     run_case(63, 96, 192, 2);  /* quadratic-ish */
@@ -223,8 +234,10 @@ int main(int argc, char **argv)
     int anyfail = 0;
     MPI_Allreduce(&nfail, &anyfail, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     if (rank == 0)
-        printf("mpi_sht (%s, %d ranks): %d checks passed, %d failed\n", njord_precision(), nranks,
-               sum[0], sum[1]);
+        printf("mpi_sht (%s, %s backend%s, %d ranks): %d checks passed, %d failed\n",
+               njord_precision(), njord_backend_name(backend),
+               backend == NJORD_BACKEND_CUDA ? (strstr(njord_cuda_device(), "emulation") ? ", host emulation" : ", GPU") : "",
+               nranks, sum[0], sum[1]);
     MPI_Finalize();
     return anyfail ? 1 : 0;
 }

@@ -32,6 +32,19 @@ for p in $PRECS; do
   done
 done
 
+# GPU test suite: on the host emulation of CUDA (always), and on the real CUDA
+# backend (skipped, exit 77, where no GPU works)
+[ -x $B/emu/test_cuda_emu ] && run_suite "test_cuda_emu (host emulation)" $WRAP $B/emu/test_cuda_emu
+[ -x $B/cuda/test_cuda_emu ] && run_suite "test_cuda_emu (cuda)" $WRAP $B/cuda/test_cuda_emu
+for p in $PRECS; do
+  for t in $B/emu-$p/tests/gpu_*; do
+    [ -x "$t" ] && run_suite "$p/$(basename "$t") (cuda host emulation)" $WRAP "$t"
+  done
+  for t in $B/$p/tests/gpu_*; do
+    [ -x "$t" ] && run_suite "$p/$(basename "$t") (cuda)" $WRAP "$t"
+  done
+done
+
 # command-line and interoperability checks (not under the wrapper)
 if [ -z "$WRAP" ] && [ "$B" = build ]; then
   for p in $PRECS; do
@@ -55,6 +68,13 @@ if command -v mpirun >/dev/null && [[ "$WRAP" != *valgrind* ]]; then
       [ -x "$B/$p/tests/mpi_sht" ] || continue
       run_suite "$p/mpi_sht-np$np" env OMP_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 timeout 300 \
         mpirun --oversubscribe -np $np "$B/$p/tests/mpi_sht"
+    done
+    # the cuda backend's transposition (device buffers staged through pinned host
+    # memory), on the host emulation
+    for np in 1 3; do
+      [ -x "$B/emu-$p/tests/mpi_sht" ] || continue
+      run_suite "$p/mpi_sht-np$np (cuda host emulation)" env OMP_NUM_THREADS=1 NJ_TEST_BACKEND=cuda \
+        ASAN_OPTIONS=detect_leaks=0 timeout 300 mpirun --oversubscribe -np $np "$B/emu-$p/tests/mpi_sht"
     done
   done
 fi

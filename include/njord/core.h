@@ -90,6 +90,19 @@ int njord_backend_check(njord_backend_kind kind);
 /** Resolve AUTO to the backend it would pick; other kinds are returned unchanged. */
 njord_backend_kind njord_backend_resolve(njord_backend_kind kind);
 
+/** Memory in a backend's space: device memory for cuda, host memory for cpu
+ *  (64-byte aligned). Transform plans on the cuda backend take either device
+ *  pointers (fields stay resident) or host pointers (staged through the device).
+ *  Errors: NJORD_EBACKEND (backend unusable), NJORD_ENOMEM. */
+int njord_mem_alloc(njord_backend_kind kind, size_t bytes, void **ptr);
+/** Free memory from njord_mem_alloc with the same kind. NULL is allowed. */
+void njord_mem_free(njord_backend_kind kind, void *ptr);
+/** Copy bytes between any two of host and device memory (like cudaMemcpyDefault). */
+int njord_mem_copy(void *dst, const void *src, size_t bytes);
+/** Name of the GPU the cuda backend uses ("none" without one); the host emulation
+ *  used in CI says so in the name. */
+const char *njord_cuda_device(void);
+
 /** Initialise MPI if the caller has not (MPI_THREAD_FUNNELED); the library then
  *  finalises it at process exit. A caller that initialised MPI itself keeps
  *  control of it and need not call this. Called implicitly by calls that take a

@@ -53,5 +53,10 @@ int nj_cuda_compiled(void);
 int nj_cuda_usable(void);
 const char *nj_cuda_version(void);
 const nj_sht_backend *nj_cuda_sht_backend(void);
+const char *nj_cuda_device_name(void);
+int nj_cuda_mem_alloc(size_t bytes, void **ptr);
+void nj_cuda_mem_free(void *ptr);
+/* 1 if dst or src is device memory and the copy was done (status in *status) */
+int nj_cuda_mem_copy(void *dst, const void *src, size_t bytes, int *status);
 
 #endif
