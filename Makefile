@@ -11,6 +11,7 @@
 #   make valgrind        test suite under valgrind memcheck
 
 PREFIX     ?= /usr/local
+comma      := ,
 PRECISION  ?= both
 CC         ?= gcc
 OPT        ?= -O3
@@ -42,7 +43,7 @@ MPI_LIBS   := $(shell mpicc --showme:link 2>/dev/null)
 WARN       := -Wall -Wextra -Werror -Wshadow -Wno-unknown-pragmas
 CFLAGS_ALL := -std=c11 $(OPT) -g -fPIC -fopenmp $(WARN) -D_GNU_SOURCE \
               -Iinclude -Ilib -I$(BLASINC) $(MPI_CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS_COMMON := -L$(BLASDIR) -Wl,-rpath,$(BLASDIR) -lopenblas -lnetcdf $(MPI_LIBS) -lm -fopenmp
+LDLIBS_COMMON := -L$(BLASDIR) -Wl,-rpath,$(BLASDIR) -lopenblas -lnetcdf -linih $(MPI_LIBS) -lm -fopenmp
 
 # per precision
 CFLAGS_dp  := $(CFLAGS_ALL)
@@ -207,6 +208,24 @@ bench/build/%_sp: bench/%.c $(LIBA_sp)
 	@mkdir -p bench/build
 	$(Q)$(CC) $(CFLAGS_sp) $< -o $@ $(LIBA_sp) $(LINK_sp)
 
+# GPU transform benchmark (bench/bench_sht_gpu.cu): real CUDA build, and a host-
+# emulation build that checks the program runs (its times mean nothing)
+bench/build/bench_sht_gpu_dp: bench/bench_sht_gpu.cu $(LIBA_dp)
+	@mkdir -p bench/build
+	$(Q)$(NVCC) $(NVCC_FLAGS) -Iinclude -Ilib $(MPI_CFLAGS) $< -o $@ $(LIBA_dp) $(subst -fopenmp,-Xcompiler -fopenmp,$(subst -Wl$(comma),-Xlinker ,$(LINK_dp)))
+
+bench/build/bench_sht_gpu_sp: bench/bench_sht_gpu.cu $(LIBA_sp)
+	@mkdir -p bench/build
+	$(Q)$(NVCC) $(NVCC_FLAGS) -DNJORD_SINGLE -Iinclude -Ilib $(MPI_CFLAGS) $< -o $@ $(LIBA_sp) $(subst -fopenmp,-Xcompiler -fopenmp,$(subst -Wl$(comma),-Xlinker ,$(LINK_sp)))
+
+bench/build/bench_sht_gpu_emu_dp: bench/bench_sht_gpu.cu $(LIBEMU_dp)
+	@mkdir -p bench/build
+	$(Q)$(EMU_CXX) -x c++ $(EMU_CXXFLAGS) -Iinclude -Ilib $(MPI_CFLAGS) $< -x none -o $@ $(LIBEMU_dp) $(LINKEMU_dp)
+
+bench/build/bench_sht_gpu_emu_sp: bench/bench_sht_gpu.cu $(LIBEMU_sp)
+	@mkdir -p bench/build
+	$(Q)$(EMU_CXX) -x c++ $(EMU_CXXFLAGS) -DNJORD_SINGLE -Iinclude -Ilib $(MPI_CFLAGS) $< -x none -o $@ $(LIBEMU_sp) $(LINKEMU_sp)
+
 bench-sht: deps
 	$(MAKE) PRECISION=both lib bench/build/bench_sht_dp bench/build/bench_sht_sp
 	bench/run-sht.sh bench/build
@@ -231,7 +250,7 @@ install: lib $(BUILD)/njord
 	  fftw=$$( [ $$p = sp ] && echo "fftw3f" || echo "fftw3" ); \
 	  sed -e "s|@PREFIX@|$(PREFIX)|g" -e "s|@NAME@|$$n|g" -e "s|@VERSION@|$(VERSION)|g" \
 	      -e "s|@EXTRA_CFLAGS@|$$extra $(MPI_CFLAGS)|g" -e "s|@FFTW@|$$fftw|g" \
-	      -e "s|@LIBS_PRIVATE@|-L$(BLASDIR) -Wl,-rpath,$(BLASDIR) -lopenblas -lnetcdf $(MPI_LIBS) -lm -fopenmp|g" \
+	      -e "s|@LIBS_PRIVATE@|-L$(BLASDIR) -Wl,-rpath,$(BLASDIR) -lopenblas -lnetcdf -linih $(MPI_LIBS) -lm -fopenmp|g" \
 	      tools/njord.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$n.pc; \
 	  echo "installed $$n ($$p) into $(DESTDIR)$(PREFIX)"; \
 	done

@@ -1,6 +1,19 @@
-/* apps/njord.c — the njord command. */
+/* apps/njord.c — the njord command.
+ *
+ *   njord run CONFIG [--set section.key=value ...] [-o FILE]
+ *   njord config [--describe]      the configuration keys (markdown) or the defaults (INI)
+ *   njord info | --version | --help
+ *
+ * Under mpirun the run is distributed over MPI_COMM_WORLD; started alone it runs
+ * serially. Exit status: 0 success, 1 error, 2 usage, 3 the model blew up (the
+ * last good state is in the output file). */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "njord.h"
 
@@ -10,6 +23,12 @@ static void usage(FILE *f)
             "usage: njord COMMAND [options]\n"
             "\n"
             "commands:\n"
+            "  run CONFIG [--set section.key=value ...] [-o FILE]\n"
+            "              run a forecast: CONFIG is an INI file ('-' for the defaults);\n"
+            "              --set overrides a key, -o sets output.file\n"
+            "  config      print the default configuration (INI, every key documented)\n"
+            "  config --describe\n"
+            "              print the table of configuration keys (markdown)\n"
             "  info        print the build: precision, backends, library versions\n"
             "  --version   print the version\n"
             "  --help      this text\n");
@@ -22,6 +41,208 @@ static int cmd_info(void)
     printf("backend auto resolves to: %s\n", njord_backend_name(k));
     if (njord_backend_check(NJORD_BACKEND_CUDA) != NJORD_OK)
         printf("cuda unavailable: %s\n", njord_last_error());
+    else
+        printf("cuda device: %s\n", njord_cuda_device());
+    return 0;
+}
+
+static int cmd_config(int argc, char **argv)
+{
+    if (argc > 2 && !strcmp(argv[2], "--describe")) return njord_config_describe(stdout) ? 1 : 0;
+    njord_config *c;
+    if (njord_config_create(&c)) return 1;
+    int st = njord_config_write(c, stdout);
+    njord_config_destroy(c);
+    return st ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ run */
+
+typedef struct {
+    int rank, tty, progress;
+    double t0, length;
+    double e0;
+    int have_energy;
+} run_state;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static void hms(double s, char *buf, size_t n)
+{
+    long x = (long)(s + 0.5);
+    snprintf(buf, n, "%ld:%02ld:%02ld", x / 3600, (x / 60) % 60, x % 60);
+}
+
+static int on_output(njord_model *m, void *user)
+{
+    run_state *rs = user;
+    njord_diag d;
+    int st = njord_model_diagnostics(m, &d);
+    if (st) return st;
+    if (rs->rank != 0 || !rs->progress) return NJORD_OK;
+    double wall = now() - rs->t0, t = d.time;
+    double sdpd = wall > 0 ? (t / 86400.0) / (wall / 86400.0) : 0;
+    double eta = t > 0 ? wall * (rs->length - t) / t : 0;
+    char e[32];
+    hms(eta, e, sizeof e);
+    if (rs->tty)
+        fprintf(stderr, "\r[%3.0f%%] day %6.2f of %.2f | %8.0f SDPD | max wind %6.1f m/s | ETA %s ",
+                100 * t / rs->length, t / 86400, rs->length / 86400, sdpd, d.max_wind, e);
+    else
+        fprintf(stderr,
+                "njord: t = %8.3f days  step %6ld  mass %.10e m  energy %.6e  enstrophy %.6e  "
+                "max wind %.2f m/s  SDPD %.0f\n",
+                t / 86400, d.step, d.mass, d.energy, d.enstrophy, d.max_wind, sdpd);
+    return NJORD_OK;
+}
+
+static int write_summary(const char *path, njord_model *m, const run_state *rs, double wall,
+                         int status, const char *msg, const njord_config *cfg)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) return 1;
+    njord_diag d = {0};
+    if (m) njord_model_diagnostics(m, &d);
+    double tr = 0, gp = 0, ot = 0, tot = 0;
+    if (m) njord_model_timing(m, &tr, &gp, &ot, &tot);
+    double t = m ? njord_model_time(m) : 0, e1 = 0;
+    int nlat = 0, nlon = 0;
+    if (m) njord_model_grid(m, &nlat, &nlon, NULL);
+    int have_e = rs->have_energy && njord_energy_cpu(&e1) == NJORD_OK;
+    fprintf(f, "{\n  \"njord_version\": \"%s\",\n  \"precision\": \"%s\",\n", njord_version(),
+            njord_precision());
+    fprintf(f, "  \"status\": \"%s\",\n  \"message\": \"", status == 0 ? "ok" : status == NJORD_EBLOWUP ? "blowup" : "error");
+    for (const char *p = msg ? msg : ""; *p; p++) {
+        if (*p == '"' || *p == '\\') fputc('\\', f);
+        fputc(*p, f);
+    }
+    fprintf(f, "\",\n  \"case\": \"%s\",\n  \"truncation\": %s,\n  \"grid\": [%d, %d],\n",
+            njord_config_get(cfg, "initial.case"), njord_config_get(cfg, "grid.trunc"), nlon, nlat);
+    fprintf(f, "  \"backend\": \"%s\",\n  \"output\": \"%s\",\n", njord_config_get(cfg, "backend.kind"),
+            njord_config_get(cfg, "output.file"));
+    fprintf(f, "  \"simulated_days\": %.6f,\n  \"steps\": %ld,\n  \"wall_seconds\": %.3f,\n", t / 86400,
+            m ? njord_model_steps(m) : 0L, wall);
+    fprintf(f, "  \"sdpd\": %.3f,\n", wall > 0 ? (t / 86400) / (wall / 86400) : 0.0);
+    fprintf(f, "  \"step_seconds\": {\"total\": %.4f, \"transforms\": %.4f, \"gridpoint\": %.4f, \"other\": %.4f},\n",
+            tot, tr, gp, ot);
+    if (have_e)
+        fprintf(f, "  \"cpu_energy_joules\": %.3f,\n  \"cpu_joules_per_simulated_day\": %.3f,\n",
+                e1 - rs->e0, t > 0 ? (e1 - rs->e0) / (t / 86400) : 0.0);
+    else
+        fprintf(f, "  \"cpu_energy_joules\": null,\n  \"energy_note\": \"unavailable: no readable RAPL counter\",\n");
+    fprintf(f, "  \"final\": {\"mass\": %.12e, \"energy\": %.10e, \"enstrophy\": %.10e, \"max_wind\": %.6f}\n}\n",
+            d.mass, d.energy, d.enstrophy, d.max_wind);
+    int bad = fclose(f) != 0;
+    if (bad || rename(tmp, path)) {
+        remove(tmp);
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    if (argc < 3) {
+        usage(stderr);
+        return 2;
+    }
+    int mpi = getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK");
+    MPI_Comm comm = MPI_COMM_NULL;
+    int rank = 0;
+    if (mpi) {
+        njord_init(&argc, &argv);
+        comm = MPI_COMM_WORLD;
+        MPI_Comm_rank(comm, &rank);
+    }
+    njord_config *cfg = NULL;
+    int st = njord_config_create(&cfg);
+    if (!st && strcmp(argv[2], "-")) st = njord_config_load(cfg, argv[2]);
+    for (int i = 3; i < argc && !st; i++) {
+        if (!strcmp(argv[i], "--set") && i + 1 < argc) {
+            st = njord_config_set(cfg, argv[++i]);
+        } else if (!strncmp(argv[i], "--set=", 6)) {
+            st = njord_config_set(cfg, argv[i] + 6);
+        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+            st = njord_config_set_value(cfg, "output.file", argv[++i]);
+        } else {
+            if (rank == 0) fprintf(stderr, "njord: unknown option '%s'\n", argv[i]);
+            njord_config_destroy(cfg);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (st) {
+        if (rank == 0) fprintf(stderr, "njord: error: %s\n", njord_last_error());
+        njord_config_destroy(cfg);
+        return 1;
+    }
+    run_state rs = {0};
+    rs.rank = rank;
+    rs.tty = isatty(2);
+    const char *pg = njord_config_get(cfg, "run.progress");
+    rs.progress = strcmp(pg, "never") != 0;
+    njord_config_get_double(cfg, "time.length", &rs.length);
+    rs.have_energy = njord_energy_cpu(&rs.e0) == NJORD_OK;
+    rs.t0 = now();
+    njord_model *m = NULL;
+    st = njord_model_create(cfg, comm, &m);
+    char msg[1024] = "";
+    if (!st) {
+        if (rank == 0)
+            fprintf(stderr, "njord: %s, T%s, %s backend, %s precision, dt = %s s, %s days\n",
+                    njord_config_get(cfg, "initial.case"), njord_config_get(cfg, "grid.trunc"),
+                    njord_backend_name(njord_sht_backend(njord_model_plan(m))), njord_precision(),
+                    njord_config_get(cfg, "time.dt"), njord_config_get(cfg, "time.length"));
+        rs.t0 = now();
+        st = njord_model_run(m, -1, on_output, &rs);
+    }
+    if (st) snprintf(msg, sizeof msg, "%s", njord_last_error());
+    double wall = now() - rs.t0;
+    if (rs.tty && rank == 0 && rs.progress) fputc('\n', stderr);
+    /* summary */
+    const char *sum = njord_config_get(cfg, "output.summary");
+    char sumpath[4096];
+    const char *outf = njord_config_get(cfg, "output.file");
+    if (sum && *sum) snprintf(sumpath, sizeof sumpath, "%s", sum);
+    else snprintf(sumpath, sizeof sumpath, "%s.json", outf && *outf ? outf : "njord");
+    if (m) {
+        double t = njord_model_time(m), e1;
+        if (rank == 0) {
+            fprintf(stderr, "njord: %s: %.2f simulated days in %.2f s wall: %.0f simulated days per day",
+                    st ? "stopped" : "done", t / 86400, wall, wall > 0 ? (t / 86400) / (wall / 86400) : 0.0);
+            if (rs.have_energy && njord_energy_cpu(&e1) == NJORD_OK)
+                fprintf(stderr, ", CPU energy %.1f J (%.1f J per simulated day)\n", e1 - rs.e0,
+                        t > 0 ? (e1 - rs.e0) / (t / 86400) : 0.0);
+            else
+                fprintf(stderr, ", energy unavailable (no readable RAPL counter)\n");
+        }
+    }
+    if (m || st) {
+        /* the summary needs collective diagnostics when a model exists */
+        int werr = 0;
+        if (m) {
+            if (rank == 0) werr = write_summary(sumpath, m, &rs, wall, st, msg, cfg);
+            else { njord_diag d; njord_model_diagnostics(m, &d); }
+        } else if (rank == 0) {
+            werr = write_summary(sumpath, NULL, &rs, wall, st, msg, cfg);
+        }
+        if (werr && rank == 0) fprintf(stderr, "njord: warning: could not write %s\n", sumpath);
+        else if (rank == 0) fprintf(stderr, "njord: summary in %s\n", sumpath);
+    }
+    njord_model_destroy(m); /* completes the output file */
+    if (!st && rank == 0 && outf && *outf) fprintf(stderr, "njord: output in %s\n", outf);
+    njord_config_destroy(cfg);
+    if (st) {
+        if (rank == 0) fprintf(stderr, "njord: error: %s\n", msg);
+        return st == NJORD_EBLOWUP ? 3 : 1;
+    }
     return 0;
 }
 
@@ -41,6 +262,8 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "info")) return cmd_info();
+    if (!strcmp(cmd, "config")) return cmd_config(argc, argv);
+    if (!strcmp(cmd, "run")) return cmd_run(argc, argv);
     fprintf(stderr, "njord: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

@@ -21,6 +21,8 @@
 
 #include "njord/core.h" /* status codes, njord_real, backends, version */
 #include "njord/sht.h"  /* Gaussian grids and spherical-harmonic transforms */
-#include "njord/io.h"   /* spectral fields in NetCDF (ECMWF/CDO convention) */
+#include "njord/io.h"   /* NetCDF: spectral fields (CDO convention), CF output, input grids */
+#include "njord/config.h" /* configuration: INI files, --set overrides */
+#include "njord/model.h"  /* forecast models: create, run, diagnose, output */
 
 #endif /* NJORD_H */

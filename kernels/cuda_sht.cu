@@ -28,6 +28,8 @@ extern "C" {
 
 #define NJ_SHT_REAL nj_real
 #include "common/sht_point.h"
+#define NJ_SW_REAL nj_real
+#include "common/sw_point.h"
 #include "common/xpose_point.h"
 
 #if defined(OMPI_MAJOR_VERSION) && !defined(NJ_CUDA_EMU)
@@ -201,6 +203,8 @@ typedef struct {
     size_t *soff, *ls_cum, *ext_off;
     double *syn[2], *ana[2];
     size_t next;            /* extended coefficients (n up to T+1): nspec_loc + nm */
+    double *dfac;           /* T+1 per-degree factors (model operations) */
+    int *dflag;             /* one int (non-finite check) */
 } nj_cuda_sht;
 
 #define CB(p) ((nj_cuda_sht *)(p)->bk)
@@ -416,7 +420,7 @@ static void cuda_fini(njord_sht_plan *p)
     void *dev[] = {b->tab, b->ls, b->four_s, b->four_g != b->four_s ? b->four_g : NULL,
                    b->stage, b->fbuf, b->gstage, b->sstage, b->mloc, b->ns, b->na, b->kpos,
                    b->coef_im, b->ext_im, b->r_j0, b->r_nhl, b->soff, b->ls_cum, b->ext_off,
-                   b->syn[0], b->syn[1], b->ana[0], b->ana[1]};
+                   b->syn[0], b->syn[1], b->ana[0], b->ana[1], b->dfac, b->dflag};
     for (size_t i = 0; i < sizeof dev / sizeof dev[0]; i++)
         if (dev[i]) cudaFree(dev[i]);
     if (b->hsend) cudaFreeHost(b->hsend);
@@ -521,6 +525,9 @@ static int cuda_init_inner(njord_sht_plan *p, nj_cuda_sht *b)
         if ((st = up((void **)&b->syn[k], p->syn_scale[k] + p->j0, sizeof(double) * (size_t)p->nhl))) return st;
         if ((st = up((void **)&b->ana[k], p->ana_scale[k] + p->j0, sizeof(double) * (size_t)p->nhl))) return st;
     }
+
+    CU(cudaMalloc(&b->dfac, sizeof(double) * (size_t)(T + 1)));
+    CU(cudaMalloc(&b->dflag, sizeof(int)));
 
     /* cuFFT: one field = nrows rows; real rows of nlon, complex rows of nc */
     int n[1] = {nlon};
@@ -820,21 +827,190 @@ static int cuda_fft_fwd(njord_sht_plan *p, const nj_real *grid, int f0, int nf, 
     return NJORD_OK;
 }
 
-static const nj_sht_backend nj_cuda_backend_ops = {
-    "cuda",
-    cuda_init,
-    cuda_fini,
-    cuda_spec_to_ls,
-    cuda_ls_to_spec,
-    cuda_vordiv_to_ls,
-    cuda_ls_to_vordiv,
-    cuda_legendre_inv,
-    cuda_legendre_fwd,
-    cuda_xpose,
-    cuda_fft_inv,
-    cuda_fft_fwd,
-    cuda_spec_scale,
-    cuda_ptr_ok,
-};
+/* ------------------------------------------------------------------ model operations */
 
-extern "C" const nj_sht_backend *nj_cuda_sht_backend(void) { return &nj_cuda_backend_ops; }
+__global__ void k_axpby(size_t n, double a, const nj_real *x, double b, nj_real *y)
+{
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    if (b == 0) y[i] = a == 0 ? (nj_real)0 : (nj_real)(a * x[i]);
+    else if (a == 0) y[i] = (nj_real)(b * y[i]);
+    else y[i] = (nj_real)(a * x[i] + b * y[i]);
+}
+
+__global__ void k_sw_fluxes(size_t n, const nj_real *u, const nj_real *v, const nj_real *z,
+                            const nj_real *phi, const nj_real *f, nj_real *fu, nj_real *fv, nj_real *ke)
+{
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    nj_sw_fluxes(u[i], v[i], z[i], phi[i], f ? f[i] : (nj_real)0, &fu[i], &fv[i], &fu[n + i],
+                 &fv[n + i], &ke[i]);
+}
+
+__global__ void k_degree_scale(nj_layout L, const nj_real *in, nj_real *out, const double *fac)
+{
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= L.nspec_loc * L.nf) return;
+    size_t k = i % L.nspec_loc;
+    int im = L.coef_im[k];
+    int n = L.mloc[im] + (int)(k - L.soff[im]);
+    out[2 * i] = (nj_real)(fac[n] * in[2 * i]);
+    out[2 * i + 1] = (nj_real)(fac[n] * in[2 * i + 1]);
+}
+
+__global__ void k_sw_implicit(nj_layout L, int solve, double eta, double phiref, double a2,
+                              const nj_real *d, const nj_real *ph, nj_real *od, nj_real *op)
+{
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= L.nspec_loc) return;
+    int im = L.coef_im[i];
+    int n = L.mloc[im] + (int)(i - L.soff[im]);
+    double cn = (double)n * (n + 1) / a2;
+    for (int c = 0; c < 2; c++) {
+        nj_real x = d[2 * i + c], y = ph[2 * i + c];
+        if (solve) {
+            nj_sw_implicit_solve(cn, phiref, eta, &x, &y);
+            od[2 * i + c] = x;
+            op[2 * i + c] = y;
+        } else {
+            nj_sw_implicit_tend(cn, phiref, x, y, &od[2 * i + c], &op[2 * i + c]);
+        }
+    }
+}
+
+__global__ void k_nonfinite(size_t n, const nj_real *x, int *flag)
+{
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n && !isfinite((double)x[i])) *flag = 1; /* every writer writes 1 */
+}
+
+static int cuda_alloc(size_t bytes, void **ptr)
+{
+    *ptr = NULL;
+    CU(cudaMalloc(ptr, bytes ? bytes : 1));
+    CU(cudaMemset(*ptr, 0, bytes ? bytes : 1));
+    return NJORD_OK;
+}
+
+static void cuda_free(void *ptr)
+{
+    if (ptr) cudaFree(ptr);
+}
+
+static int cuda_to_host(void *dst, const void *src, size_t bytes)
+{
+    if (bytes) CU(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToHost));
+    return NJORD_OK;
+}
+
+static int cuda_from_host(void *dst, const void *src, size_t bytes)
+{
+    if (bytes) CU(cudaMemcpy(dst, src, bytes, cudaMemcpyHostToDevice));
+    return NJORD_OK;
+}
+
+static int cuda_axpby(size_t n, double a, const nj_real *x, double b, nj_real *y)
+{
+    if (!n) return NJORD_OK;
+    NJ_LAUNCH(k_axpby, blocks_for(n), NJ_THREADS, 0, 0, n, a, a == 0 ? y : x, b, y);
+    LAUNCHED("k_axpby");
+    CU(cudaDeviceSynchronize());
+    return NJORD_OK;
+}
+
+static int cuda_sw_fluxes(size_t n, const nj_real *u, const nj_real *v, const nj_real *z,
+                          const nj_real *phi, const nj_real *f, nj_real *fu, nj_real *fv, nj_real *ke)
+{
+    if (!n) return NJORD_OK;
+    NJ_LAUNCH(k_sw_fluxes, blocks_for(n), NJ_THREADS, 0, 0, n, u, v, z, phi, f, fu, fv, ke);
+    LAUNCHED("k_sw_fluxes");
+    CU(cudaDeviceSynchronize());
+    return NJORD_OK;
+}
+
+static int cuda_degree_scale(njord_sht_plan *p, const nj_real *in, nj_real *out, int nf,
+                             const double *fac)
+{
+    nj_cuda_sht *b = CB(p);
+    CU(cudaMemcpy(b->dfac, fac, sizeof(double) * (size_t)(p->T + 1), cudaMemcpyHostToDevice));
+    size_t n = p->nspec_loc * (size_t)nf;
+    if (n) NJ_LAUNCH(k_degree_scale, blocks_for(n), NJ_THREADS, 0, 0, layout(p, nf, 2 * nf), in, out, b->dfac);
+    LAUNCHED("k_degree_scale");
+    CU(cudaDeviceSynchronize());
+    return NJORD_OK;
+}
+
+static int cuda_sw_implicit(njord_sht_plan *p, int solve, double eta, double phiref,
+                            const nj_real *d, const nj_real *ph, nj_real *od, nj_real *op)
+{
+    size_t n = p->nspec_loc;
+    if (n)
+        NJ_LAUNCH(k_sw_implicit, blocks_for(n), NJ_THREADS, 0, 0, layout(p, 1, 2), solve, eta, phiref,
+                  p->radius * p->radius, d, ph, od, op);
+    LAUNCHED("k_sw_implicit");
+    CU(cudaDeviceSynchronize());
+    return NJORD_OK;
+}
+
+/* a flag on the device; only when it is set, the array comes home to find the index */
+static int cuda_find_nonfinite(size_t n, const nj_real *x, size_t *first)
+{
+    *first = (size_t)-1;
+    if (!n) return NJORD_OK;
+    int *flag = NULL, h = 0;
+    CU(cudaMalloc(&flag, sizeof(int)));
+    CU(cudaMemset(flag, 0, sizeof(int)));
+    NJ_LAUNCH(k_nonfinite, blocks_for(n), NJ_THREADS, 0, 0, n, x, flag);
+    cudaError_t e = cudaGetLastError();
+    if (e == cudaSuccess) e = cudaMemcpy(&h, flag, sizeof(int), cudaMemcpyDeviceToHost);
+    cudaFree(flag);
+    if (e != cudaSuccess)
+        return nj_error(NJORD_EBACKEND, "cuda backend: non-finite check: %s", cudaGetErrorString(e));
+    if (!h) return NJORD_OK;
+    nj_real *hx = (nj_real *)malloc(sizeof(nj_real) * n);
+    if (!hx) return nj_error(NJORD_ENOMEM, "cuda backend: out of host memory");
+    int st = cuda_to_host(hx, x, sizeof(nj_real) * n);
+    for (size_t i = 0; i < n && !st; i++)
+        if (!isfinite((double)hx[i])) {
+            *first = i;
+            break;
+        }
+    free(hx);
+    return st;
+}
+
+static nj_sht_backend nj_cuda_backend_ops;
+
+static void fill_ops(void)
+{
+    nj_sht_backend *o = &nj_cuda_backend_ops;
+    o->name = "cuda";
+    o->init = cuda_init;
+    o->fini = cuda_fini;
+    o->spec_to_ls = cuda_spec_to_ls;
+    o->ls_to_spec = cuda_ls_to_spec;
+    o->vordiv_to_ls = cuda_vordiv_to_ls;
+    o->ls_to_vordiv = cuda_ls_to_vordiv;
+    o->legendre_inv = cuda_legendre_inv;
+    o->legendre_fwd = cuda_legendre_fwd;
+    o->xpose = cuda_xpose;
+    o->fft_inv = cuda_fft_inv;
+    o->fft_fwd = cuda_fft_fwd;
+    o->spec_scale = cuda_spec_scale;
+    o->ptr_ok = cuda_ptr_ok;
+    o->alloc = cuda_alloc;
+    o->free = cuda_free;
+    o->to_host = cuda_to_host;
+    o->from_host = cuda_from_host;
+    o->axpby = cuda_axpby;
+    o->sw_fluxes = cuda_sw_fluxes;
+    o->spec_degree_scale = cuda_degree_scale;
+    o->sw_implicit = cuda_sw_implicit;
+    o->find_nonfinite = cuda_find_nonfinite;
+}
+
+extern "C" const nj_sht_backend *nj_cuda_sht_backend(void)
+{
+    if (!nj_cuda_backend_ops.name) fill_ops();
+    return &nj_cuda_backend_ops;
+}

@@ -50,6 +50,7 @@ if [ -z "$WRAP" ] && [ "$B" = build ]; then
   for p in $PRECS; do
     tol=1e-10; [ "$p" = sp ] && tol=1e-5
     run_suite "$p/cdo_interop" env SPEC_NC_TOOL=$B/$p/tests/spec_nc_tool NJORD_INTEROP_TOL=$tol tests/cdo_interop.sh
+    run_suite "$p/cf_interop" env CF_TOOL=$B/$p/tests/cf_tool ${PYTHON:-/usr/bin/python3} -m pytest -q -p no:cacheprovider tests/test_cf_interop.py
   done
   run_suite cli tests/cli.sh
 fi

@@ -11,7 +11,7 @@ PKGS=(
   libnetcdf-dev libhdf5-dev netcdf-bin
   libopenmpi-dev openmpi-bin
   libinih-dev libcmocka-dev
-  cdo
+  cdo libncarg-data
   python3 python3-numpy python3-netcdf4 python3-xarray python3-matplotlib python3-pytest
 )
 

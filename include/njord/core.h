@@ -49,7 +49,8 @@ enum {
     NJORD_EBACKEND = -5,  /**< backend not compiled in or not usable here (no GPU, no driver) */
     NJORD_EMPI = -6,      /**< MPI error */
     NJORD_ENOTSUP = -7,   /**< operation not supported in this configuration */
-    NJORD_EINTERNAL = -8  /**< a library-internal error (a bug: please report) */
+    NJORD_EINTERNAL = -8, /**< a library-internal error (a bug: please report) */
+    NJORD_EBLOWUP = -9    /**< a model produced a non-finite value */
 };
 
 /** Message describing the last error raised in the calling thread ("" if none).
@@ -102,6 +103,12 @@ int njord_mem_copy(void *dst, const void *src, size_t bytes);
 /** Name of the GPU the cuda backend uses ("none" without one); the host emulation
  *  used in CI says so in the name. */
 const char *njord_cuda_device(void);
+
+/** Cumulative CPU package energy in joules from RAPL (/sys/class/powercap);
+ *  take differences. NJORD_ENOTSUP where no counter is readable (virtual
+ *  machines, no permission): the figure is then unavailable, never estimated.
+ *  The counters wrap around; differences over long runs may need care. */
+int njord_energy_cpu(double *joules);
 
 /** Initialise MPI if the caller has not (MPI_THREAD_FUNNELED); the library then
  *  finalises it at process exit. A caller that initialised MPI itself keeps

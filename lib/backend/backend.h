@@ -44,7 +44,42 @@ typedef struct nj_sht_backend {
                       int inverse);
     /* Is ptr usable as an input/output of this backend? (for argument checks) */
     int (*ptr_ok)(const njord_sht_plan *p, const void *ptr);
+
+    /* ---- array operations for the models (pointers in backend memory) ---- */
+    int (*alloc)(size_t bytes, void **ptr);      /* zero-filled */
+    void (*free)(void *ptr);
+    int (*to_host)(void *dst, const void *src, size_t bytes);
+    int (*from_host)(void *dst, const void *src, size_t bytes);
+    /* y = a x + b y over n reals; x is not read when a == 0, y not when b == 0 */
+    int (*axpby)(size_t n, double a, const nj_real *x, double b, nj_real *y);
+    /* shallow-water grid products at npts points (kernels/common/sw_point.h):
+     * fu = [eta u | phi u], fv = [eta v | phi v] (2 npts each), ke (npts) */
+    int (*sw_fluxes)(size_t npts, const nj_real *u, const nj_real *v, const nj_real *zeta,
+                     const nj_real *phi, const nj_real *f, nj_real *fu, nj_real *fv, nj_real *ke);
+    /* out_n^m = fac[n] in_n^m for nf local spectral fields; fac: host, T+1 values */
+    int (*spec_degree_scale)(njord_sht_plan *p, const nj_real *in, nj_real *out, int nf,
+                             const double *fac);
+    /* shallow-water implicit terms on local spectral (delta, Phi): solve = 0: the
+     * tendencies L(delta, Phi) into (od, op); solve = 1: (od, op) = (1 - eta L)^-1 (d, ph).
+     * In place allowed. */
+    int (*sw_implicit)(njord_sht_plan *p, int solve, double eta, double phiref,
+                       const nj_real *d, const nj_real *ph, nj_real *od, nj_real *op);
+    /* *first = index of the first non-finite value among n, or (size_t)-1 */
+    int (*find_nonfinite)(size_t n, const nj_real *x, size_t *first);
 } nj_sht_backend;
+
+/* cpu implementations of the model array operations (lib/backend/cpu_model.c) */
+int nj_cpu_alloc(size_t bytes, void **ptr);
+void nj_cpu_free(void *ptr);
+int nj_cpu_copy(void *dst, const void *src, size_t bytes);
+int nj_cpu_axpby(size_t n, double a, const nj_real *x, double b, nj_real *y);
+int nj_cpu_sw_fluxes(size_t npts, const nj_real *u, const nj_real *v, const nj_real *zeta,
+                     const nj_real *phi, const nj_real *f, nj_real *fu, nj_real *fv, nj_real *ke);
+int nj_cpu_spec_degree_scale(njord_sht_plan *p, const nj_real *in, nj_real *out, int nf,
+                             const double *fac);
+int nj_cpu_sw_implicit(njord_sht_plan *p, int solve, double eta, double phiref, const nj_real *d,
+                       const nj_real *ph, nj_real *od, nj_real *op);
+int nj_cpu_find_nonfinite(size_t n, const nj_real *x, size_t *first);
 
 extern const nj_sht_backend nj_cpu_backend;
 

@@ -434,4 +434,13 @@ const nj_sht_backend nj_cpu_backend = {
     .fft_fwd = cpu_fft_fwd,
     .spec_scale = cpu_spec_scale,
     .ptr_ok = cpu_ptr_ok,
+    .alloc = nj_cpu_alloc,
+    .free = nj_cpu_free,
+    .to_host = nj_cpu_copy,
+    .from_host = nj_cpu_copy,
+    .axpby = nj_cpu_axpby,
+    .sw_fluxes = nj_cpu_sw_fluxes,
+    .spec_degree_scale = nj_cpu_spec_degree_scale,
+    .sw_implicit = nj_cpu_sw_implicit,
+    .find_nonfinite = nj_cpu_find_nonfinite,
 };

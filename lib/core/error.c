@@ -55,6 +55,7 @@ const char *njord_strerror(int status)
     case NJORD_EMPI: return "NJORD_EMPI (MPI error)";
     case NJORD_ENOTSUP: return "NJORD_ENOTSUP (not supported)";
     case NJORD_EINTERNAL: return "NJORD_EINTERNAL (internal error)";
+    case NJORD_EBLOWUP: return "NJORD_EBLOWUP (non-finite values in the model state)";
     default: return "unknown status";
     }
 }

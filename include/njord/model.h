@@ -1,0 +1,110 @@
+/*
+ * njord/model.h — forecast models: create from a configuration, run, diagnose,
+ * write CF-NetCDF output.
+ *
+ * The model is the global shallow-water model (config model.equations =
+ * shallow_water), solved with the spectral transform method: prognostic
+ * vorticity, divergence and geopotential with orography, semi-implicit time
+ * stepping (leapfrog + Robert–Asselin–Williams filter, or the IMEX Runge–Kutta
+ * scheme SIL3), implicit del^(2p) hyperdiffusion. model.equations = advection
+ * advects the height by the fixed initial wind (Williamson test 1). Every key
+ * of the configuration is documented by njord_config_describe() (njord config).
+ *
+ * Units: SI throughout; times in seconds since the configured start time.
+ * Distribution: njord_model_create takes a communicator (MPI_COMM_NULL: serial)
+ *   and every call taking a model is collective over it. Results are bitwise
+ *   identical for every number of ranks and threads.
+ * Backends: the state stays in the backend's memory (on the GPU for cuda)
+ *   between steps; only diagnostics and output come to the host.
+ * Errors: NJORD_EINVAL (bad configuration, with the key named), NJORD_EIO /
+ *   NJORD_EFORMAT (initial-state file, output file), NJORD_EBACKEND,
+ *   NJORD_EBLOWUP (a non-finite value appeared: the message names the field,
+ *   the place and the time; the model is rolled back to the last good state,
+ *   which is written to the output file before it is completed).
+ * Thread safety: one model per thread at a time.
+ */
+#ifndef NJORD_MODEL_H
+#define NJORD_MODEL_H
+
+#include "config.h"
+#include "core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct njord_model njord_model;
+
+/** Global diagnostics (area means over the sphere, Gaussian quadrature). */
+typedef struct {
+    double time;      /**< s since start */
+    long step;        /**< time steps taken */
+    double mass;      /**< mean fluid depth, m (conserved) */
+    double energy;    /**< mean total energy per unit mass and area:
+                           h (u^2+v^2)/2 + g h^2/2 + g h hs, m^3 s^-2 */
+    double enstrophy; /**< mean potential enstrophy (zeta+f)^2 / (2h), m^-1 s^-2 */
+    double max_wind;  /**< maximum wind speed, m/s */
+    double l1, l2, linf; /**< Williamson error norms of the free-surface height
+                              against the analytic solution (Williamson 1 and 2);
+                              NaN for cases without one */
+} njord_diag;
+
+/** Create a model from a configuration (copied: the caller keeps cfg) over the
+ *  communicator comm (MPI_COMM_NULL: serial), with its initial state from the
+ *  configured test case or file. Collective. */
+int njord_model_create(const njord_config *cfg, MPI_Comm comm, njord_model **model);
+
+/** Complete the output file (if any) and free everything. Collective. NULL ok. */
+void njord_model_destroy(njord_model *model);
+
+/** Called at every output time (and after the initial state); a non-zero return
+ *  stops the run with that status. */
+typedef int (*njord_model_callback)(njord_model *model, void *user);
+
+/** Run until time t_end (s since start; a multiple of the time step) or the
+ *  configured length when t_end < 0. Writes the configured output (the initial
+ *  state, then every output.interval) and calls on_output (may be NULL) at each
+ *  output time. Checks for non-finite values every run.check_interval. */
+int njord_model_run(njord_model *model, double t_end, njord_model_callback on_output,
+                    void *user);
+
+/** Advance by nsteps time steps (no output, no checks). */
+int njord_model_step(njord_model *model, long nsteps);
+
+/** Model time (s since start) and steps taken. */
+double njord_model_time(const njord_model *model);
+long njord_model_steps(const njord_model *model);
+double njord_model_dt(const njord_model *model);
+
+/** Diagnostics of the current state. Collective. */
+int njord_model_diagnostics(njord_model *model, njord_diag *diag);
+
+/** The grid: nlat, nlon and the Gaussian latitudes (radians, north to south,
+ *  owned by the model). Longitudes are 2 pi i / nlon. */
+int njord_model_grid(const njord_model *model, int *nlat, int *nlon, const double **lat);
+
+/** Gather a grid field of the current state to rank root (global [nlat][nlon],
+ *  host memory, written on root only): "u", "v" (m/s), "zg" (free-surface height,
+ *  m), "h" (depth, m), "vor", "div" (1/s), "orog" (m), "pv" ((zeta+f)/h, 1/(m s)).
+ *  Collective. */
+int njord_model_field(njord_model *model, const char *name, int root, njord_real *global);
+
+/** The underlying transform plan (for advanced use: spectral state access). */
+const njord_sht_plan *njord_model_plan(const njord_model *model);
+
+/** Gather the spectral state to root: vorticity, divergence (1/s) and the
+ *  geopotential of the depth (m^2/s^2), each NJORD_SHT_NSPEC(T) complex values
+ *  (any pointer may be NULL). Collective. */
+int njord_model_spectral_state(njord_model *model, int root, njord_real *vor, njord_real *div,
+                               njord_real *phi);
+
+/** Seconds spent so far in the transforms, in grid-point work and in the
+ *  implicit solve and the rest of the step (any pointer may be NULL). */
+int njord_model_timing(const njord_model *model, double *transforms, double *gridpoint,
+                       double *other, double *total);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,763 @@
+/* lib/model/model.c — the shallow-water model: configuration, initial state, time
+ * loop with output and checks, diagnostics. The equations are in lib/dyn, the
+ * integrators in lib/time, the arithmetic in the backends. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../dyn/shallow_water.h"
+#include "../dyn/testcases.h"
+#include "njord/config.h"
+#include "njord/io.h"
+#include "njord/model.h"
+
+#define TRY(call)                                                                          \
+    do {                                                                                   \
+        int st_ = (call);                                                                  \
+        if (st_) return st_;                                                               \
+    } while (0)
+
+enum { F_U, F_V, F_ZG, F_H, F_VOR, F_DIV, F_OROG, F_PV, F_COUNT };
+static const char *const field_names[F_COUNT] = {"u", "v", "zg", "h", "vor", "div", "orog", "pv"};
+static const njord_cf_var field_meta[F_COUNT] = {
+    {"u", "eastward_wind", "eastward wind", "m s-1", 0},
+    {"v", "northward_wind", "northward wind", "m s-1", 0},
+    {"zg", "geopotential_height", "free-surface height (fluid depth + orography)", "m", 0},
+    {"h", NULL, "fluid depth", "m", 0},
+    {"vor", "atmosphere_relative_vorticity", "relative vorticity", "s-1", 0},
+    {"div", "divergence_of_wind", "divergence", "s-1", 0},
+    {"orog", "surface_altitude", "orography", "m", 1},
+    {"pv", NULL, "potential vorticity (zeta + f) / h", "m-1 s-1", 0},
+};
+
+struct njord_model {
+    char *cfg_text;                /* the whole configuration, for the output file */
+    char case_name[64];
+    /* parameters */
+    double radius, omega, gravity, dt, length, out_interval, check_interval;
+    double tilt;                   /* of the rotation axis (Williamson 2) */
+    long out_every, check_every;
+    int advection;
+    nj_testcase tc;
+    nj_tc_params tcp;
+    char start[32];
+    /* numerics */
+    njord_sht_plan *plan;
+    const nj_sht_backend *ops;
+    nj_sw sw;
+    nj_equation eq;
+    nj_integrator *it;
+    nj_real *x, *good, *good_prev; /* state, last checked state (+ its leapfrog level) */
+    long good_steps;
+    double phiref;
+    nj_real *hs_grid;              /* local orography (m), host */
+    /* time */
+    long steps;
+    /* output */
+    int nout, out_fields[F_COUNT];
+    njord_cf_writer *writer;       /* rank 0 */
+    char *out_path;
+    int deflate;
+    /* MPI */
+    MPI_Comm comm;
+    int rank;
+    /* timing */
+    double t_total;
+};
+
+/* ------------------------------------------------------------------ helpers */
+
+static int cfg_double(const njord_config *c, const char *k, double *v)
+{
+    return njord_config_get_double(c, k, v);
+}
+
+static int cfg_long(const njord_config *c, const char *k, long *v)
+{
+    return njord_config_get_int(c, k, v);
+}
+
+/* every rank must agree on a status, or collectives hang */
+static int agree(njord_model *m, int st)
+{
+    if (m->comm == MPI_COMM_NULL) return st;
+    int bad = st != NJORD_OK, any = 0;
+    MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, m->comm);
+    if (any && !st) return nj_error(NJORD_EINVAL, "model: failed on another rank");
+    return st;
+}
+
+static size_t ngrid(const njord_model *m) { return (size_t)m->plan->nrows * m->plan->nlon; }
+static size_t nspec(const njord_model *m) { return 2 * m->plan->nspec_loc; }
+
+/* Local grid fields of the current state on the host: u, v, zeta, Phi (depth
+ * geopotential, absolute), div; arrays of ngrid each, in one block of 5. */
+static int local_grid_state(njord_model *m, nj_real *host5)
+{
+    const size_t ng = ngrid(m), ns = nspec(m);
+    nj_sw *sw = &m->sw;
+    nj_real *x = m->x;
+    TRY(njord_sht_uv_from_vordiv(m->plan, x, x + 2 * ns, sw->g_uv, sw->g_uv + ng, 1));
+    TRY(njord_sht_synth(m->plan, x, sw->g_zp, 2));
+    TRY(m->ops->to_host(host5, sw->g_uv, sizeof(nj_real) * 2 * ng));
+    TRY(m->ops->to_host(host5 + 2 * ng, sw->g_zp, sizeof(nj_real) * 2 * ng));
+    TRY(njord_sht_synth(m->plan, x + 2 * ns, sw->g_ke, 1));
+    TRY(m->ops->to_host(host5 + 4 * ng, sw->g_ke, sizeof(nj_real) * ng));
+    for (size_t i = 0; i < ng; i++) host5[3 * ng + i] += (nj_real)m->phiref;
+    return NJORD_OK;
+}
+
+/* ------------------------------------------------------------------ creation */
+
+static int read_params(njord_model *m, const njord_config *c)
+{
+    const char *eqn = njord_config_get(c, "model.equations");
+    const char *cs = njord_config_get(c, "initial.case");
+    if (!eqn || !cs) return NJORD_EINVAL;
+    TRY(cfg_double(c, "planet.radius", &m->radius));
+    TRY(cfg_double(c, "planet.omega", &m->omega));
+    TRY(cfg_double(c, "planet.gravity", &m->gravity));
+    TRY(cfg_double(c, "time.dt", &m->dt));
+    TRY(cfg_double(c, "time.length", &m->length));
+    TRY(cfg_double(c, "output.interval", &m->out_interval));
+    TRY(cfg_double(c, "run.check_interval", &m->check_interval));
+    m->out_every = lround(m->out_interval / m->dt);
+    if (m->out_every < 1 || fabs(m->out_every * m->dt - m->out_interval) > 1e-6 * m->out_interval)
+        return nj_error(NJORD_EINVAL,
+                        "output.interval = %g s is not a multiple of time.dt = %g s",
+                        m->out_interval, m->dt);
+    m->check_every = lround(m->check_interval / m->dt);
+    if (m->check_every < 1) m->check_every = 1;
+    if (fabs(lround(m->length / m->dt) * m->dt - m->length) > 1e-6 * m->length)
+        return nj_error(NJORD_EINVAL, "time.length = %g s is not a multiple of time.dt = %g s",
+                        m->length, m->dt);
+    snprintf(m->start, sizeof m->start, "%s", njord_config_get(c, "time.start"));
+    snprintf(m->case_name, sizeof m->case_name, "%s", cs);
+    m->advection = !strcmp(eqn, "advection");
+    m->tc = nj_testcase_parse(cs);
+    if (!m->tc && strcmp(cs, "file"))
+        return nj_error(NJORD_EINVAL, "initial.case = %s is not a known case", cs);
+    if (m->advection && m->tc != NJ_TC_WILLIAMSON1)
+        return nj_error(NJORD_EINVAL,
+                        "model.equations = advection needs initial.case = williamson1 (got %s)", cs);
+    if (m->tc == NJ_TC_WILLIAMSON1 && !m->advection)
+        return nj_error(NJORD_EINVAL,
+                        "initial.case = williamson1 needs model.equations = advection");
+    m->tcp.radius = m->radius;
+    m->tcp.omega = m->omega;
+    m->tcp.gravity = m->gravity;
+    TRY(cfg_double(c, "initial.alpha", &m->tcp.alpha));
+    /* output */
+    const char *const *items;
+    int n;
+    TRY(njord_config_get_list(c, "output.variables", &n, &items));
+    m->nout = 0;
+    for (int i = 0; i < n; i++) {
+        int k = 0;
+        while (k < F_COUNT && strcmp(items[i], field_names[k])) k++;
+        if (k == F_COUNT)
+            return nj_error(NJORD_EINVAL, "output.variables: unknown variable '%s'", items[i]);
+        m->out_fields[m->nout++] = k;
+    }
+    const char *of = njord_config_get(c, "output.file");
+    m->out_path = strdup(of ? of : "");
+    long dfl;
+    TRY(cfg_long(c, "output.deflate", &dfl));
+    m->deflate = (int)dfl;
+    return m->out_path ? NJORD_OK : nj_error(NJORD_ENOMEM, "model: out of memory");
+}
+
+static int make_plan(njord_model *m, const njord_config *c, MPI_Comm comm)
+{
+    long T, nlat, nlon;
+    TRY(cfg_long(c, "grid.trunc", &T));
+    TRY(cfg_long(c, "grid.nlat", &nlat));
+    TRY(cfg_long(c, "grid.nlon", &nlon));
+    const char *gk = njord_config_get(c, "grid.grid");
+    njord_grid_kind kind = !strcmp(gk, "linear") ? NJORD_GRID_LINEAR
+                           : !strcmp(gk, "cubic") ? NJORD_GRID_CUBIC
+                                                  : NJORD_GRID_QUADRATIC;
+    int gl, gn;
+    TRY(njord_grid_size((int)T, kind, &gl, &gn));
+    njord_backend_kind bk;
+    TRY(njord_backend_parse(njord_config_get(c, "backend.kind"), &bk));
+    njord_sht_desc d = {.trunc = (int)T,
+                        .nlat = nlat ? (int)nlat : gl,
+                        .nlon = nlon ? (int)nlon : gn,
+                        .max_batch = 2,
+                        .backend = bk,
+                        .radius = m->radius,
+                        .comm = comm};
+    int st = njord_sht_plan_create(&d, &m->plan);
+    if (st) return nj_error_context(st, "grid T%ld", T);
+    m->ops = m->plan->ops;
+    return NJORD_OK;
+}
+
+/* Initial state on the host grid (local rows): u, v, free-surface height, orography. */
+static int initial_grid(njord_model *m, const njord_config *c, double *u, double *v, double *h,
+                        double *hs, int *have_h)
+{
+    njord_sht_plan *p = m->plan;
+    *have_h = 1;
+    if (m->tc)
+        return nj_testcase_fields(m->tc, &m->tcp, p->nlat, p->lat, p->w, p->nrows, p->rows,
+                                  p->nlon, 0.0, u, v, h, hs);
+    /* from a file: every rank reads the whole grid and keeps its rows */
+    const char *path = njord_config_get(c, "initial.file");
+    if (!path || !*path) return nj_error(NJORD_EINVAL, "initial.case = file needs initial.file");
+    njord_read_opts o;
+    long ti;
+    TRY(cfg_long(c, "initial.time_index", &ti));
+    o.time_index = (int)ti;
+    TRY(cfg_double(c, "initial.level", &o.level));
+    size_t nglob = (size_t)p->nlat * p->nlon;
+    njord_real *buf = malloc(sizeof(njord_real) * nglob);
+    if (!buf) return nj_error(NJORD_ENOMEM, "initial state: out of memory");
+    const char *vars[3] = {njord_config_get(c, "initial.u_var"), njord_config_get(c, "initial.v_var"),
+                           njord_config_get(c, "initial.h_var")};
+    double *dst[3] = {u, v, h};
+    int st = NJORD_OK;
+    for (int k = 0; k < 3 && !st; k++) {
+        if (k == 2 && (!vars[2] || !*vars[2])) {
+            *have_h = 0;
+            break;
+        }
+        st = njord_latlon_read(path, vars[k], &o, p->nlat, p->nlon, p->lat, buf);
+        for (int i = 0; i < p->nrows && !st; i++)
+            for (int q = 0; q < p->nlon; q++)
+                dst[k][(size_t)i * p->nlon + q] = buf[(size_t)p->rows[i] * p->nlon + q];
+    }
+    free(buf);
+    for (size_t i = 0; i < ngrid(m); i++) hs[i] = 0;
+    return st;
+}
+
+/* Height in balance with the wind (for files without height): the steady
+ * divergence equation, lap(Phi + E) = curl(eta V), solved spectrally, plus the
+ * configured mean depth. */
+static int balanced_height(njord_model *m, double mean_depth)
+{
+    nj_sw *sw = &m->sw;
+    const size_t ns = nspec(m), ng = ngrid(m);
+    nj_real *x = m->x;
+    TRY(njord_sht_uv_from_vordiv(m->plan, x, x + 2 * ns, sw->g_uv, sw->g_uv + ng, 1));
+    TRY(njord_sht_synth(m->plan, x, sw->g_zp, 1));
+    TRY(m->ops->sw_fluxes(ng, sw->g_uv, sw->g_uv + ng, sw->g_zp, sw->g_zp, sw->fcor, sw->g_fu,
+                          sw->g_fv, sw->g_ke));
+    TRY(njord_sht_vordiv_from_uv(m->plan, sw->g_fu, sw->g_fv, sw->s_vor, sw->s_div, 1));
+    TRY(njord_sht_analysis(m->plan, sw->g_ke, sw->s_ke, 1));
+    TRY(njord_sht_inverse_laplacian(m->plan, sw->s_vor, x + ns, 1));
+    TRY(m->ops->axpby(ns, -1.0, sw->s_ke, 1.0, x + ns));
+    /* set the mean: Phi_0^0 lives on the rank owning m = 0 (local index 0) */
+    if (m->plan->nm > 0 && m->plan->mloc[0] == 0) {
+        nj_real c[2] = {(nj_real)(m->gravity * mean_depth), 0};
+        TRY(m->ops->from_host(x + ns, c, sizeof c));
+    }
+    return NJORD_OK;
+}
+
+static int init_state(njord_model *m, const njord_config *c)
+{
+    njord_sht_plan *p = m->plan;
+    const size_t ng = ngrid(m), ns = nspec(m);
+    double *hd = malloc(sizeof(double) * (ng ? ng : 1) * 4);
+    nj_real *hr = malloc(sizeof(nj_real) * (ng ? ng : 1) * 3);
+    nj_real *dev = NULL;
+    int st = (!hd || !hr) ? nj_error(NJORD_ENOMEM, "initial state: out of memory") : NJORD_OK;
+    if (!st) st = m->ops->alloc(sizeof(nj_real) * 3 * (ng ? ng : 1), (void **)&dev);
+    int have_h = 1;
+    double *u = hd, *v = hd + ng, *h = hd + 2 * ng, *hs = hd + 3 * ng;
+    if (!st) st = initial_grid(m, c, u, v, h, hs, &have_h);
+    st = agree(m, st);
+    if (!st) {
+        /* winds -> vorticity, divergence */
+        for (size_t i = 0; i < ng; i++) {
+            hr[i] = (nj_real)u[i];
+            hr[ng + i] = (nj_real)v[i];
+            hr[2 * ng + i] = (nj_real)hs[i];
+            m->hs_grid[i] = (nj_real)hs[i];
+        }
+        st = m->ops->from_host(dev, hr, sizeof(nj_real) * 3 * ng);
+        if (!st) st = njord_sht_vordiv_from_uv(p, dev, dev + ng, m->x, m->x + 2 * ns, 1);
+        if (m->advection && !st) { /* the fixed wind, on the grid */
+            st = m->ops->alloc(sizeof(nj_real) * 2 * (ng ? ng : 1), (void **)&m->sw.adv_uv);
+            if (!st) st = m->ops->from_host(m->sw.adv_uv, hr, sizeof(nj_real) * 2 * ng);
+        }
+        /* orography: Phi_s = g hs, spectral */
+        int any_orog = 0;
+        for (size_t i = 0; i < ng; i++) any_orog |= hs[i] != 0;
+        if (m->comm != MPI_COMM_NULL)
+            MPI_Allreduce(MPI_IN_PLACE, &any_orog, 1, MPI_INT, MPI_MAX, m->comm);
+        if (!st && any_orog) {
+            for (size_t i = 0; i < ng; i++) hr[2 * ng + i] = (nj_real)(m->gravity * hs[i]);
+            st = m->ops->from_host(dev + 2 * ng, hr + 2 * ng, sizeof(nj_real) * ng);
+            if (!st) st = m->ops->alloc(sizeof(nj_real) * (ns ? ns : 1), (void **)&m->sw.phis_s);
+            if (!st) st = njord_sht_analysis(p, dev + 2 * ng, m->sw.phis_s, 1);
+        }
+    }
+    /* depth geopotential Phi = g (h - hs); its reference: the global mean */
+    double ref = 0;
+    if (!st) st = cfg_double(c, "dynamics.reference_geopotential", &ref);
+    if (!st && have_h) {
+        for (size_t i = 0; i < ng; i++) hr[i] = (nj_real)(m->gravity * (h[i] - hs[i]));
+        double mean = 0;
+        st = njord_sht_grid_mean(p, hr, 1, &mean);
+        m->phiref = m->advection ? 0.0 : (ref > 0 ? ref : mean);
+        for (size_t i = 0; i < ng && !st; i++) hr[i] = (nj_real)(hr[i] - m->phiref);
+        if (!st) st = m->ops->from_host(dev, hr, sizeof(nj_real) * ng);
+        if (!st) st = njord_sht_analysis(p, dev, m->x + ns, 1);
+    } else if (!st) {
+        double depth;
+        st = cfg_double(c, "initial.mean_depth", &depth);
+        if (!st) st = balanced_height(m, depth);
+        m->phiref = ref > 0 ? ref : m->gravity * depth;
+        if (!st && m->plan->nm > 0 && m->plan->mloc[0] == 0) {
+            nj_real c0[2] = {(nj_real)(m->gravity * depth - m->phiref), 0};
+            st = m->ops->from_host(m->x + ns, c0, sizeof c0);
+        }
+    }
+    m->sw.phiref = m->phiref;
+    if (dev) m->ops->free(dev);
+    free(hd);
+    free(hr);
+    return st;
+}
+
+int njord_model_create(const njord_config *cfg, MPI_Comm comm, njord_model **model)
+{
+    if (!model) return nj_error(NJORD_EINVAL, "njord_model_create: model is NULL");
+    *model = NULL;
+    if (!cfg) return nj_error(NJORD_EINVAL, "njord_model_create: cfg is NULL");
+    njord_model *m = calloc(1, sizeof *m);
+    if (!m) return nj_error(NJORD_ENOMEM, "model: out of memory");
+    m->comm = MPI_COMM_NULL;
+    int st = njord_config_to_string(cfg, &m->cfg_text);
+    if (!st) st = read_params(m, cfg);
+    if (comm != MPI_COMM_NULL) {
+        /* validation errors are local and identical on every rank; agree anyway */
+        int bad = st != NJORD_OK, any = 0;
+        njord_init(NULL, NULL);
+        MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, comm);
+        if (any && !st) st = nj_error(NJORD_EINVAL, "model: configuration failed on another rank");
+    }
+    if (!st) st = make_plan(m, cfg, comm);
+    if (!st) {
+        m->comm = m->plan->comm;
+        m->rank = m->plan->rank;
+        long p, n0;
+        /* Williamson test 2 with alpha != 0 tilts the rotation axis with the flow */
+        m->tilt = m->tc == NJ_TC_WILLIAMSON2 ? m->tcp.alpha : 0.0;
+        st = nj_sw_init(&m->sw, m->plan, m->advection, m->omega, m->tilt);
+        if (!st) st = cfg_long(cfg, "dynamics.diffusion_order", &p);
+        if (!st) st = cfg_long(cfg, "dynamics.diffusion_free_degree", &n0);
+        if (!st) st = cfg_double(cfg, "dynamics.diffusion_time", &m->sw.diff_time);
+        m->sw.diff_order = (int)p;
+        m->sw.diff_free = (int)n0;
+    }
+    const size_t ns = m->plan ? nspec(m) : 0;
+    if (!st) st = m->ops->alloc(sizeof(nj_real) * (3 * ns + 1), (void **)&m->x);
+    if (!st) st = m->ops->alloc(sizeof(nj_real) * (3 * ns + 1), (void **)&m->good);
+    if (!st) st = m->ops->alloc(sizeof(nj_real) * (3 * ns + 1), (void **)&m->good_prev);
+    if (!st) {
+        m->hs_grid = calloc(ngrid(m) + 1, sizeof(nj_real));
+        if (!m->hs_grid) st = nj_error(NJORD_ENOMEM, "model: out of memory");
+    }
+    if (!st) st = init_state(m, cfg);
+    if (!st) {
+        m->eq = nj_sw_equation(&m->sw);
+        const char *ik = njord_config_get(cfg, "time.integrator");
+        double nu, alpha;
+        st = cfg_double(cfg, "time.robert_nu", &nu);
+        if (!st) st = cfg_double(cfg, "time.williams_alpha", &alpha);
+        if (!st)
+            st = nj_integrator_create(!strcmp(ik, "imex-sil3") ? NJ_INT_IMEX_SIL3 : NJ_INT_LEAPFROG,
+                                      &m->eq, m->dt, nu, alpha, &m->it);
+    }
+    if (!st) st = m->ops->axpby(3 * ns, 1.0, m->x, 0.0, m->good);
+    if (m->plan) st = agree(m, st);
+    if (st) {
+        njord_model_destroy(m);
+        return st;
+    }
+    *model = m;
+    return NJORD_OK;
+}
+
+static int close_output(njord_model *m)
+{
+    int st = NJORD_OK;
+    if (m->writer) {
+        st = njord_cf_close(m->writer);
+        njord_cf_destroy(m->writer);
+        m->writer = NULL;
+    }
+    return st;
+}
+
+void njord_model_destroy(njord_model *m)
+{
+    if (!m) return;
+    close_output(m);
+    nj_integrator_destroy(m->it);
+    if (m->ops) {
+        if (m->x) m->ops->free(m->x);
+        if (m->good) m->ops->free(m->good);
+        if (m->good_prev) m->ops->free(m->good_prev);
+    }
+    nj_sw_free(&m->sw);
+    njord_sht_plan_destroy(m->plan);
+    free(m->cfg_text);
+    free(m->out_path);
+    free(m->hs_grid);
+    free(m);
+}
+
+/* ------------------------------------------------------------------ queries */
+
+double njord_model_time(const njord_model *m) { return m ? m->steps * m->dt : 0.0; }
+long njord_model_steps(const njord_model *m) { return m ? m->steps : 0; }
+double njord_model_dt(const njord_model *m) { return m ? m->dt : 0.0; }
+const njord_sht_plan *njord_model_plan(const njord_model *m) { return m ? m->plan : NULL; }
+
+int njord_model_grid(const njord_model *m, int *nlat, int *nlon, const double **lat)
+{
+    if (!m) return nj_error(NJORD_EINVAL, "njord_model_grid: model is NULL");
+    if (nlat) *nlat = m->plan->nlat;
+    if (nlon) *nlon = m->plan->nlon;
+    if (lat) *lat = m->plan->lat;
+    return NJORD_OK;
+}
+
+int njord_model_timing(const njord_model *m, double *transforms, double *gridpoint,
+                       double *other, double *total)
+{
+    if (!m) return nj_error(NJORD_EINVAL, "njord_model_timing: model is NULL");
+    double a, b, c;
+    nj_sht_stage_times(m->plan, &a, &b, &c);
+    double tr = a + b + c + m->plan->t_comm;
+    if (transforms) *transforms = tr;
+    if (gridpoint) *gridpoint = m->sw.t_grid;
+    if (other) *other = m->t_total - tr - m->sw.t_grid;
+    if (total) *total = m->t_total;
+    return NJORD_OK;
+}
+
+/* Local host grid of one named field (nrows x nlon) into out. */
+static int local_field(njord_model *m, int k, nj_real *g5, nj_real *out)
+{
+    const size_t ng = ngrid(m);
+    const double g = m->gravity;
+    const nj_real *u = g5, *v = g5 + ng, *z = g5 + 2 * ng, *phi = g5 + 3 * ng, *d = g5 + 4 * ng;
+    for (size_t i = 0; i < ng; i++) {
+        int row = m->plan->rows[i / m->plan->nlon];
+        double f = nj_sw_coriolis(m->omega, m->tilt, m->plan->lat[row],
+                                  2 * M_PI * (double)(i % m->plan->nlon) / m->plan->nlon);
+        double hdep = phi[i] / g;
+        double val;
+        switch (k) {
+        case F_U: val = u[i]; break;
+        case F_V: val = v[i]; break;
+        case F_ZG: val = hdep + m->hs_grid[i]; break;
+        case F_H: val = hdep; break;
+        case F_VOR: val = z[i]; break;
+        case F_DIV: val = d[i]; break;
+        case F_OROG: val = m->hs_grid[i]; break;
+        default: val = (z[i] + f) / hdep; break;
+        }
+        out[i] = (nj_real)val;
+    }
+    return NJORD_OK;
+}
+
+int njord_model_field(njord_model *m, const char *name, int root, njord_real *global)
+{
+    if (!m || !name) return nj_error(NJORD_EINVAL, "njord_model_field: NULL argument");
+    int k = 0;
+    while (k < F_COUNT && strcmp(name, field_names[k])) k++;
+    if (k == F_COUNT)
+        return nj_error(NJORD_EINVAL,
+                        "njord_model_field: unknown field '%s' (u, v, zg, h, vor, div, orog, pv)",
+                        name);
+    const size_t ng = ngrid(m);
+    nj_real *g5 = malloc(sizeof(nj_real) * (6 * ng + 1));
+    int st = g5 ? NJORD_OK : nj_error(NJORD_ENOMEM, "njord_model_field: out of memory");
+    if (!st) st = local_grid_state(m, g5);
+    if (!st) st = local_field(m, k, g5, g5 + 5 * ng);
+    st = agree(m, st);
+    if (!st) st = njord_sht_gather_grid(m->plan, root, g5 + 5 * ng, global, 1);
+    free(g5);
+    return st;
+}
+
+int njord_model_spectral_state(njord_model *m, int root, njord_real *vor, njord_real *div,
+                               njord_real *phi)
+{
+    if (!m) return nj_error(NJORD_EINVAL, "njord_model_spectral_state: model is NULL");
+    const size_t ns = nspec(m);
+    nj_real *h = malloc(sizeof(nj_real) * (3 * ns + 1));
+    if (!h) return nj_error(NJORD_ENOMEM, "out of memory");
+    int st = m->ops->to_host(h, m->x, sizeof(nj_real) * 3 * ns);
+    /* the state holds Phi - Phi_ref: add the reference back to (0, 0) */
+    if (!st && m->plan->nm > 0 && m->plan->mloc[0] == 0) h[ns] += (nj_real)m->phiref;
+    nj_real *dst[3] = {vor, phi, div};
+    for (int k = 0; k < 3 && !st; k++)
+        if (dst[k] || m->rank != root) st = njord_sht_gather_spec(m->plan, root, h + k * ns, dst[k], 1);
+    free(h);
+    return st;
+}
+
+/* ------------------------------------------------------------------ diagnostics */
+
+int njord_model_diagnostics(njord_model *m, njord_diag *dg)
+{
+    if (!m || !dg) return nj_error(NJORD_EINVAL, "njord_model_diagnostics: NULL argument");
+    const size_t ng = ngrid(m);
+    const double g = m->gravity;
+    nj_real *g5 = malloc(sizeof(nj_real) * (5 * ng + 1));
+    nj_real *q = malloc(sizeof(nj_real) * (8 * ng + 1));
+    double *ex = NULL;
+    int st = (g5 && q) ? NJORD_OK : nj_error(NJORD_ENOMEM, "diagnostics: out of memory");
+    if (!st) st = local_grid_state(m, g5);
+    int exact = !st && m->tc && nj_testcase_exact(m->tc);
+    if (exact) {
+        ex = malloc(sizeof(double) * (4 * ng + 1));
+        if (!ex) st = nj_error(NJORD_ENOMEM, "diagnostics: out of memory");
+        else
+            st = nj_testcase_fields(m->tc, &m->tcp, m->plan->nlat, m->plan->lat, m->plan->w,
+                                    m->plan->nrows, m->plan->rows, m->plan->nlon,
+                                    njord_model_time(m), ex, ex + ng, ex + 2 * ng, ex + 3 * ng);
+    }
+    double vmax = 0, emax = 0, hmax = 0;
+    if (!st) {
+        const nj_real *u = g5, *v = g5 + ng, *z = g5 + 2 * ng, *phi = g5 + 3 * ng;
+        for (size_t i = 0; i < ng; i++) {
+            int row = m->plan->rows[i / m->plan->nlon];
+            double f = nj_sw_coriolis(m->omega, m->tilt, m->plan->lat[row],
+                                      2 * M_PI * (double)(i % m->plan->nlon) / m->plan->nlon);
+            double h = phi[i] / g, hs = m->hs_grid[i];
+            double ke = 0.5 * ((double)u[i] * u[i] + (double)v[i] * v[i]);
+            q[i] = (nj_real)h;
+            q[ng + i] = (nj_real)(h * ke + 0.5 * g * h * h + g * h * hs);
+            q[2 * ng + i] = (nj_real)(0.5 * (z[i] + f) * (z[i] + f) / h);
+            vmax = fmax(vmax, sqrt(2 * ke));
+            if (exact) {
+                double zg = m->advection ? phi[i] / g : h + hs, d = zg - ex[2 * ng + i];
+                q[3 * ng + i] = (nj_real)fabs(d);
+                q[4 * ng + i] = (nj_real)(d * d);
+                q[5 * ng + i] = (nj_real)fabs(ex[2 * ng + i]);
+                q[6 * ng + i] = (nj_real)(ex[2 * ng + i] * ex[2 * ng + i]);
+                emax = fmax(emax, fabs(d));
+                hmax = fmax(hmax, fabs(ex[2 * ng + i]));
+            }
+        }
+    }
+    st = agree(m, st);
+    double means[7] = {0};
+    if (!st) {
+        /* one field at a time through the fixed-order mean (fields are [nrows][nlon]) */
+        for (int k = 0; k < (exact ? 7 : 3) && !st; k++)
+            st = njord_sht_grid_mean(m->plan, q + k * ng, 1, &means[k]);
+    }
+    if (!st && m->comm != MPI_COMM_NULL) {
+        double mx[3] = {vmax, emax, hmax};
+        MPI_Allreduce(MPI_IN_PLACE, mx, 3, MPI_DOUBLE, MPI_MAX, m->comm);
+        vmax = mx[0];
+        emax = mx[1];
+        hmax = mx[2];
+    }
+    if (!st) {
+        dg->time = njord_model_time(m);
+        dg->step = m->steps;
+        dg->mass = means[0];
+        dg->energy = means[1];
+        dg->enstrophy = means[2];
+        dg->max_wind = vmax;
+        dg->l1 = exact ? means[3] / means[5] : NAN;
+        dg->l2 = exact ? sqrt(means[4]) / sqrt(means[6]) : NAN;
+        dg->linf = exact ? emax / hmax : NAN;
+    }
+    free(g5);
+    free(q);
+    free(ex);
+    return st;
+}
+
+/* ------------------------------------------------------------------ output */
+
+static int open_output(njord_model *m)
+{
+    if (!*m->out_path || m->writer || m->nout == 0) return NJORD_OK;
+    int st = NJORD_OK;
+    if (m->rank == 0) {
+        njord_cf_var vars[F_COUNT];
+        int nv = 0, has_orog = 0;
+        for (int i = 0; i < m->nout; i++) {
+            vars[nv++] = field_meta[m->out_fields[i]];
+            has_orog |= m->out_fields[i] == F_OROG;
+        }
+        (void)has_orog;
+        const int nlat = m->plan->nlat;
+        double *latd = malloc(sizeof(double) * nlat);
+        char units[64], tstart[32];
+        snprintf(tstart, sizeof tstart, "%s", m->start);
+        char *tt = strchr(tstart, 'T');
+        if (tt) *tt = ' ';
+        snprintf(units, sizeof units, "hours since %s", tstart);
+        if (!latd) st = nj_error(NJORD_ENOMEM, "output: out of memory");
+        for (int j = 0; j < nlat && latd; j++) latd[j] = m->plan->lat[j] * 180.0 / M_PI;
+        char title[128];
+        snprintf(title, sizeof title, "Njord %s model, T%d, %s", m->advection ? "advection" : "shallow-water",
+                 m->plan->T, m->case_name);
+        const char *atts[] = {"title", title, "institution", "Njord", "source", "Njord " NJORD_VERSION_STRING,
+                              "njord_config", m->cfg_text, NULL};
+        if (!st)
+            st = njord_cf_create(m->out_path, nlat, m->plan->nlon, latd, m->plan->w, units,
+                                 "standard", nv, vars, m->deflate, atts, &m->writer);
+        free(latd);
+    }
+    return agree(m, st);
+}
+
+static int write_output(njord_model *m)
+{
+    if (!*m->out_path || m->nout == 0) return NJORD_OK;
+    TRY(open_output(m));
+    const size_t ng = ngrid(m), nglob = (size_t)m->plan->nlat * m->plan->nlon;
+    nj_real *g5 = malloc(sizeof(nj_real) * (6 * ng + 1));
+    nj_real *glob = m->rank == 0 ? malloc(sizeof(nj_real) * nglob * (size_t)(m->nout + 1)) : NULL;
+    int st = (g5 && (m->rank != 0 || glob)) ? NJORD_OK : nj_error(NJORD_ENOMEM, "output: out of memory");
+    st = agree(m, st);
+    if (!st) st = local_grid_state(m, g5);
+    const njord_real *fields[F_COUNT];
+    int nf = 0;
+    for (int i = 0; i < m->nout && !st; i++) {
+        int k = m->out_fields[i];
+        st = local_field(m, k, g5, g5 + 5 * ng);
+        if (!st) st = agree(m, st);
+        if (!st) st = njord_sht_gather_grid(m->plan, 0, g5 + 5 * ng, glob ? glob + nglob * i : NULL, 1);
+        if (!st && m->rank == 0) {
+            if (k == F_OROG) {
+                if (njord_cf_nsteps(m->writer) == 0) st = njord_cf_write_static(m->writer, "orog", glob + nglob * i);
+            } else {
+                fields[nf++] = glob + nglob * i;
+            }
+        }
+    }
+    if (!st && m->rank == 0) st = njord_cf_write_step(m->writer, njord_model_time(m) / 3600.0, nf, fields);
+    st = agree(m, st);
+    free(g5);
+    free(glob);
+    return st;
+}
+
+/* ------------------------------------------------------------------ time loop */
+
+int njord_model_step(njord_model *m, long nsteps)
+{
+    if (!m) return nj_error(NJORD_EINVAL, "njord_model_step: model is NULL");
+    for (long s = 0; s < nsteps; s++) {
+        double t0 = nj_wtime();
+        int st = nj_integrator_step(m->it, m->x);
+        m->t_total += nj_wtime() - t0;
+        if (st) return st;
+        m->steps++;
+    }
+    return NJORD_OK;
+}
+
+/* Non-finite values? On every rank the same answer. On failure: name the field
+ * and the first bad grid point, restore the last good state. */
+static int check_state(njord_model *m)
+{
+    const size_t ns = nspec(m);
+    size_t first;
+    TRY(m->ops->find_nonfinite(3 * ns, m->x, &first));
+    int bad = first != SIZE_MAX, any = bad;
+    if (m->comm != MPI_COMM_NULL) MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, m->comm);
+    if (!any) {
+        /* remember this state as the last good one */
+        TRY(m->ops->axpby(3 * ns, 1.0, m->x, 0.0, m->good));
+        nj_real *prev = nj_integrator_previous(m->it);
+        if (prev) TRY(m->ops->axpby(3 * ns, 1.0, prev, 0.0, m->good_prev));
+        m->good_steps = m->steps;
+        return NJORD_OK;
+    }
+    /* where: the first non-finite grid value of the spectral field that has one */
+    static const char *names[3] = {"vorticity", "geopotential", "divergence"};
+    int field = bad ? (int)(first / ns) : 3;
+    const size_t ng = ngrid(m);
+    nj_real *g = malloc(sizeof(nj_real) * (5 * ng + 1));
+    double lat = NAN, lon = NAN;
+    if (g && !local_grid_state(m, g)) {
+        int gf = field == 0 ? 2 : field == 1 ? 3 : 4;
+        for (size_t i = 0; i < ng && bad; i++)
+            if (!isfinite(g[gf * ng + i])) {
+                lat = m->plan->lat[m->plan->rows[i / m->plan->nlon]] * 180 / M_PI;
+                lon = 360.0 * (double)(i % m->plan->nlon) / m->plan->nlon;
+                break;
+            }
+    }
+    free(g);
+    double t = njord_model_time(m);
+    char msg[512];
+    if (bad)
+        snprintf(msg, sizeof msg,
+                 "model blew up: non-finite %s at step %ld (t = %.3f h = %.3f days) near "
+                 "latitude %.2f, longitude %.2f (rank %d); rolled back to the last good state "
+                 "at t = %.3f h",
+                 names[field < 3 ? field : 0], m->steps, t / 3600, t / 86400, lat, lon, m->rank,
+                 m->good_steps * m->dt / 3600);
+    else
+        snprintf(msg, sizeof msg,
+                 "model blew up at step %ld (t = %.3f h) on another rank; rolled back to the "
+                 "last good state at t = %.3f h",
+                 m->steps, t / 3600, m->good_steps * m->dt / 3600);
+    TRY(m->ops->axpby(3 * ns, 1.0, m->good, 0.0, m->x));
+    TRY(nj_integrator_restore(m->it, m->good_steps > 0 ? m->good_prev : NULL, m->good_steps));
+    m->steps = m->good_steps;
+    return nj_error(NJORD_EBLOWUP, "%s", msg);
+}
+
+int njord_model_run(njord_model *m, double t_end, njord_model_callback cb, void *user)
+{
+    if (!m) return nj_error(NJORD_EINVAL, "njord_model_run: model is NULL");
+    if (t_end < 0) t_end = m->length;
+    long nend = lround(t_end / m->dt);
+    if (fabs(nend * m->dt - t_end) > 1e-6 * fmax(t_end, m->dt))
+        return nj_error(NJORD_EINVAL, "njord_model_run: t_end = %g s is not a multiple of dt = %g s",
+                        t_end, m->dt);
+    int st = NJORD_OK;
+    if (m->steps == 0 && (!m->writer || njord_cf_nsteps(m->writer) == 0)) {
+        st = write_output(m);
+        if (!st && cb) st = cb(m, user);
+        if (st) return st;
+    }
+    while (m->steps < nend) {
+        long next = m->steps + 1;
+        st = njord_model_step(m, 1);
+        if (st) return st;
+        int out = next % m->out_every == 0 || next == nend;
+        if (next % m->check_every == 0 || out) {
+            st = check_state(m);
+            if (st == NJORD_EBLOWUP) {
+                /* keep the message; write the last good state and complete the file */
+                char msg[1024];
+                snprintf(msg, sizeof msg, "%s", njord_last_error());
+                int s2 = write_output(m);
+                if (!s2) s2 = close_output(m);
+                return nj_error(NJORD_EBLOWUP, "%s%s", msg,
+                                s2 ? "; writing it failed too" : *m->out_path ? ", written to the output file" : "");
+            }
+            if (st) return st;
+        }
+        if (out) {
+            st = write_output(m);
+            if (!st && cb) st = cb(m, user);
+            if (st) return st;
+        }
+    }
+    return NJORD_OK;
+}
