@@ -2,6 +2,7 @@
 #
 #   make                 install missing Debian packages, build libnjord (double) and
 #                        libnjord_sp (single), the njord command and the examples
+#   make run             the default forecast (Galewsky T85, 6 days) -> build/run/
 #   make check           build and run the test suite for both precisions
 #   make PRECISION=single  build only the single-precision library and its tests
 #   make install PREFIX=/usr/local
@@ -179,6 +180,14 @@ tests: $(foreach p,$(PRECS),$(TESTS_$(p)) $(TOOLS_$(p)) $(GPUTESTS_EMU_$(p)) $(G
 # the njord command of the first precision built (double unless PRECISION=single)
 $(BUILD)/njord: $(BUILD)/$(firstword $(PRECS))/apps/njord
 	cp $< $@
+
+# ---------------------------------------------------------------- the default forecast
+# Galewsky's barotropic instability at T85 for 6 days; NetCDF + quick-look PNG
+RUN_DIR ?= $(BUILD)/run
+run: all
+	@mkdir -p $(RUN_DIR)
+	$(BUILD)/njord run data/galewsky.ini -o $(RUN_DIR)/galewsky.nc
+	$(PYTHON) tools/quicklook.py $(RUN_DIR)/galewsky.nc vor $(RUN_DIR)/galewsky_vor.png
 
 # ---------------------------------------------------------------- tests
 check: deps lib tests $(BUILD)/njord

@@ -20,4 +20,36 @@ $NJ frobnicate >/dev/null 2>/tmp/nj_cli_err.$$; rc=$?
 check "unknown command exits 2" "[ $rc -eq 2 ]"
 check "unknown command is named" "grep -q frobnicate /tmp/nj_cli_err.$$"
 rm -f /tmp/nj_cli_err.$$
+
+# njord run: errors name the key; a run writes NetCDF + JSON; a blow-up exits 3
+tmp=$(mktemp -d)
+$NJ run - --set grid.trunk=42 -o $tmp/x.nc >/dev/null 2>$tmp/err; rc=$?
+check "unknown key exits 1" "[ $rc -eq 1 ]"
+check "unknown key is named" "grep -q 'grid.trunk' $tmp/err"
+$NJ run - --set time.dt=abc >/dev/null 2>$tmp/err; rc=$?
+check "bad value exits 1 naming the key" "[ $rc -eq 1 ] && grep -q 'time.dt' $tmp/err"
+$NJ run $tmp/missing.ini >/dev/null 2>$tmp/err; rc=$?
+check "missing config file exits 1 naming it" "[ $rc -eq 1 ] && grep -q 'missing.ini' $tmp/err"
+echo old > $tmp/keep.nc
+$NJ run - --set grid.trunc=21 --set time.length=1d --set time.dt=1h --set output.interval=12h \
+   --set initial.case=williamson6 -o $tmp/w6.nc >/dev/null 2>$tmp/log; rc=$?
+check "a short run exits 0" "[ $rc -eq 0 ]"
+check "it writes the NetCDF file" "[ -s $tmp/w6.nc ] && ! ls $tmp/w6.nc.tmp-* >/dev/null 2>&1"
+check "it writes the JSON summary" "grep -q '\"status\": \"ok\"' $tmp/w6.nc.json && grep -q '\"sdpd\"' $tmp/w6.nc.json"
+check "log lines report progress" "grep -q 'simulated days per day' $tmp/log"
+$NJ run - --set grid.trunc=42 --set initial.case=williamson6 --set time.dt=6h --set time.length=40d \
+   --set output.interval=1d --set run.check_interval=6h --set dynamics.diffusion_time=0 \
+   -o $tmp/blow.nc >/dev/null 2>$tmp/err; rc=$?
+check "a blow-up exits 3" "[ $rc -eq 3 ]"
+check "the blow-up names field, place and time" "grep -q 'blew up: .* at step .* near latitude .* last good state' $tmp/err"
+check "the last good state is in a complete file" "[ -s $tmp/blow.nc ] && grep -q '\"status\": \"blowup\"' $tmp/blow.nc.json"
+$NJ run - --set output.file=$tmp/keep.nc --set time.dt=7min >/dev/null 2>&1
+check "a failed run leaves an existing output file alone" "[ \"\$(cat $tmp/keep.nc)\" = old ]"
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import xarray' 2>/dev/null; then
+  check "xarray opens the output" "/usr/bin/python3 -c \"import xarray as x; d = x.open_dataset('$tmp/w6.nc'); assert d.zg.shape == (3, 32, 64), d.zg.shape; assert str(d.time.values[-1]).startswith('2000-01-02')\""
+fi
+if command -v cdo >/dev/null; then
+  check "cdo reads the output as a Gaussian grid" "cdo -s sinfon $tmp/w6.nc 2>&1 | grep -q 'gaussian'"
+fi
+rm -rf $tmp
 [ $fails -eq 0 ]

@@ -70,6 +70,11 @@ if command -v mpirun >/dev/null && [[ "$WRAP" != *valgrind* ]]; then
       run_suite "$p/mpi_sht-np$np" env OMP_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 timeout 300 \
         mpirun --oversubscribe -np $np "$B/$p/tests/mpi_sht"
     done
+    for np in 1 2 4; do
+      [ -x "$B/$p/tests/mpi_sw" ] || continue
+      run_suite "$p/mpi_sw-np$np" env OMP_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 timeout 600 \
+        mpirun --oversubscribe -np $np "$B/$p/tests/mpi_sw"
+    done
     # the cuda backend's transposition (device buffers staged through pinned host
     # memory), on the host emulation
     for np in 1 3; do

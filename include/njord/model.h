@@ -18,9 +18,10 @@
  *   between steps; only diagnostics and output come to the host.
  * Errors: NJORD_EINVAL (bad configuration, with the key named), NJORD_EIO /
  *   NJORD_EFORMAT (initial-state file, output file), NJORD_EBACKEND,
- *   NJORD_EBLOWUP (a non-finite value appeared: the message names the field,
- *   the place and the time; the model is rolled back to the last good state,
- *   which is written to the output file before it is completed).
+ *   NJORD_EBLOWUP (a non-finite value, or a wind above 1000 m/s, appeared:
+ *   the message names the field, the place and the time; the model is rolled
+ *   back to the last good state, which is written to the output file before
+ *   it is completed).
  * Thread safety: one model per thread at a time.
  */
 #ifndef NJORD_MODEL_H

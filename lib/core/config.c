@@ -88,7 +88,7 @@ static const nj_key nj_schema[] = {
      "date and time of the initial state (ISO 8601, YYYY-MM-DDTHH:MM:SS)"},
     {K("time", "integrator"), CT_ENUM, "leapfrog", "", "leapfrog|imex-sil3", 0, 0, 0, NULL,
      "time integrator: leapfrog (semi-implicit, with the Robert-Asselin-Williams filter) or "
-     "imex-sil3 (implicit-explicit)"},
+     "imex-sil3 (the implicit-explicit Runge-Kutta scheme SIL3 of Whitaker and Kar, 2013)"},
     {K("time", "robert_nu"), CT_DOUBLE, "0.05", "", NULL, R_MIN | R_MAX, 0, 1, NULL,
      "strength nu of the Robert-Asselin-Williams filter (leapfrog)"},
     {K("time", "williams_alpha"), CT_DOUBLE, "0.53", "", NULL, R_MIN | R_MAX, 0.5, 1, NULL,
@@ -298,10 +298,10 @@ static size_t scan_number(const char *s, int real)
 {
     size_t i = 0, nd = 0;
     if (s[i] == '+' || s[i] == '-') i++;
-    while (isdigit((unsigned char)s[i])) i++, nd++;
+    for (; isdigit((unsigned char)s[i]); i++) nd++;
     if (real && s[i] == '.') {
         i++;
-        while (isdigit((unsigned char)s[i])) i++, nd++;
+        for (; isdigit((unsigned char)s[i]); i++) nd++;
     }
     if (nd == 0) return 0;
     if (real && (s[i] == 'e' || s[i] == 'E')) {
@@ -568,7 +568,10 @@ static char *normalize(const char *s)
     const char *a = s, *b = s + strlen(s);
     while (a < b && isspace((unsigned char)*a)) a++;
     while (b > a && isspace((unsigned char)b[-1])) b--;
-    if (b - a >= 2 && *a == '"' && b[-1] == '"') a++, b--;
+    if (b - a >= 2 && *a == '"' && b[-1] == '"') {
+        a++;
+        b--;
+    }
     char *r = dup_str(a, (size_t)(b - a));
     if (!r) nj_error(NJORD_ENOMEM, "out of memory");
     return r;

@@ -668,16 +668,37 @@ int njord_model_step(njord_model *m, long nsteps)
     return NJORD_OK;
 }
 
-/* Non-finite values? On every rank the same answer. On failure: name the field
- * and the first bad grid point, restore the last good state. */
+/* Blown up? Non-finite values in the state, or winds above NJ_MAX_WIND (no
+ * atmosphere has them; beyond this the state soon overflows). The same answer
+ * on every rank. On failure: name the field and the first bad grid point, and
+ * restore the last good state. */
+#define NJ_MAX_WIND 1000.0
+
 static int check_state(njord_model *m)
 {
-    const size_t ns = nspec(m);
+    static const char *names[5] = {"eastward wind", "northward wind", "vorticity", "geopotential",
+                                   "divergence"};
+    const size_t ns = nspec(m), ng = ngrid(m);
     size_t first;
     TRY(m->ops->find_nonfinite(3 * ns, m->x, &first));
-    int bad = first != SIZE_MAX, any = bad;
+    nj_real *g = malloc(sizeof(nj_real) * (5 * ng + 1));
+    if (!g) return nj_error(NJORD_ENOMEM, "model check: out of memory");
+    int st = local_grid_state(m, g), field = -1;
+    size_t where = 0;
+    for (size_t i = 0; i < 5 * ng && !st; i++) {
+        int f = (int)(i / ng);
+        if (!isfinite(g[i]) || (f < 2 && fabs(g[i]) > NJ_MAX_WIND)) {
+            field = f;
+            where = i % ng;
+            break;
+        }
+    }
+    if (first != SIZE_MAX && field < 0) field = first / ns == 0 ? 2 : first / ns == 1 ? 3 : 4;
+    int bad = field >= 0, any = bad;
     if (m->comm != MPI_COMM_NULL) MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, m->comm);
-    if (!any) {
+    if (st || !any) {
+        free(g);
+        if (st) return st;
         /* remember this state as the last good one */
         TRY(m->ops->axpby(3 * ns, 1.0, m->x, 0.0, m->good));
         nj_real *prev = nj_integrator_previous(m->it);
@@ -685,31 +706,21 @@ static int check_state(njord_model *m)
         m->good_steps = m->steps;
         return NJORD_OK;
     }
-    /* where: the first non-finite grid value of the spectral field that has one */
-    static const char *names[3] = {"vorticity", "geopotential", "divergence"};
-    int field = bad ? (int)(first / ns) : 3;
-    const size_t ng = ngrid(m);
-    nj_real *g = malloc(sizeof(nj_real) * (5 * ng + 1));
-    double lat = NAN, lon = NAN;
-    if (g && !local_grid_state(m, g)) {
-        int gf = field == 0 ? 2 : field == 1 ? 3 : 4;
-        for (size_t i = 0; i < ng && bad; i++)
-            if (!isfinite(g[gf * ng + i])) {
-                lat = m->plan->lat[m->plan->rows[i / m->plan->nlon]] * 180 / M_PI;
-                lon = 360.0 * (double)(i % m->plan->nlon) / m->plan->nlon;
-                break;
-            }
+    double lat = NAN, lon = NAN, val = NAN;
+    if (bad) {
+        lat = m->plan->lat[m->plan->rows[where / m->plan->nlon]] * 180 / M_PI;
+        lon = 360.0 * (double)(where % m->plan->nlon) / m->plan->nlon;
+        val = g[(size_t)field * ng + where];
     }
     free(g);
     double t = njord_model_time(m);
     char msg[512];
     if (bad)
         snprintf(msg, sizeof msg,
-                 "model blew up: non-finite %s at step %ld (t = %.3f h = %.3f days) near "
-                 "latitude %.2f, longitude %.2f (rank %d); rolled back to the last good state "
-                 "at t = %.3f h",
-                 names[field < 3 ? field : 0], m->steps, t / 3600, t / 86400, lat, lon, m->rank,
-                 m->good_steps * m->dt / 3600);
+                 "model blew up: %s %s (%g) at step %ld (t = %.3f h = %.3f days) near latitude "
+                 "%.2f, longitude %.2f (rank %d); rolled back to the last good state at t = %.3f h",
+                 isfinite(val) ? "unphysical" : "non-finite", names[field], val, m->steps, t / 3600,
+                 t / 86400, lat, lon, m->rank, m->good_steps * m->dt / 3600);
     else
         snprintf(msg, sizeof msg,
                  "model blew up at step %ld (t = %.3f h) on another rank; rolled back to the "
