@@ -236,8 +236,10 @@ bench/build/bench_sht_gpu_emu_sp: bench/bench_sht_gpu.cu $(LIBEMU_sp)
 	$(Q)$(EMU_CXX) -x c++ $(EMU_CXXFLAGS) -DNJORD_SINGLE -Iinclude -Ilib $(MPI_CFLAGS) $< -x none -o $@ $(LIBEMU_sp) $(LINKEMU_sp)
 
 bench-sht: deps
-	$(MAKE) PRECISION=both lib bench/build/bench_sht_dp bench/build/bench_sht_sp
+	$(MAKE) PRECISION=both lib bench/build/bench_sht_dp bench/build/bench_sht_sp $(if $(filter 1,$(HAVE_CUDA)),bench/build/bench_sht_gpu_dp bench/build/bench_sht_gpu_sp)
 	bench/run-sht.sh bench/build
+	@mkdir -p bench/results/gpu; for p in dp sp; do b=bench/build/bench_sht_gpu_$$p; [ -x $$b ] || continue; \
+	  $$b -o bench/results/gpu/bench_sht_gpu_$$p.json; rc=$$?; [ $$rc = 77 ] && echo "bench_sht_gpu_$$p: no usable GPU, skipped"; true; done
 
 bench-mpi: deps
 	$(MAKE) PRECISION=both lib bench/build/bench_mpi_dp

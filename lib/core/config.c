@@ -124,6 +124,9 @@ static const nj_key nj_schema[] = {
      "time index to read from initial.file (0: the first)"},
     {K("initial", "level"), CT_DOUBLE, "-1", "hPa", NULL, 0, 0, 0, check_level,
      "pressure level to read from initial.file; -1: the file's only level"},
+    {K("initial", "mean_depth"), CT_DOUBLE, "10000", "m", NULL, R_MIN | R_MINX, 0, 0, NULL,
+     "mean fluid depth when initial.file has no height (initial.h_var empty): the height "
+     "is then put in balance with the wind (steady divergence equation)"},
 
     {K("output", "file"), CT_STRING, "njord.nc", "", NULL, 0, 0, 0, NULL,
      "NetCDF output file"},

@@ -59,7 +59,7 @@ struct njord_model {
     int nout, out_fields[F_COUNT];
     njord_cf_writer *writer;       /* rank 0 */
     char *out_path;
-    int deflate;
+    int deflate, overwrite;
     /* MPI */
     MPI_Comm comm;
     int rank;
@@ -161,6 +161,7 @@ static int read_params(njord_model *m, const njord_config *c)
             return nj_error(NJORD_EINVAL, "output.variables: unknown variable '%s'", items[i]);
         m->out_fields[m->nout++] = k;
     }
+    TRY(njord_config_get_bool(c, "output.overwrite", &m->overwrite));
     const char *of = njord_config_get(c, "output.file");
     m->out_path = strdup(of ? of : "");
     long dfl;
@@ -591,7 +592,15 @@ static int open_output(njord_model *m)
 {
     if (!*m->out_path || m->writer || m->nout == 0) return NJORD_OK;
     int st = NJORD_OK;
-    if (m->rank == 0) {
+    if (m->rank == 0 && !m->overwrite) {
+        FILE *f = fopen(m->out_path, "r");
+        if (f) {
+            fclose(f);
+            st = nj_error(NJORD_EIO, "output file %s exists and output.overwrite = false",
+                          m->out_path);
+        }
+    }
+    if (m->rank == 0 && !st) {
         njord_cf_var vars[F_COUNT];
         int nv = 0, has_orog = 0;
         for (int i = 0; i < m->nout; i++) {
