@@ -1,6 +1,7 @@
 /* tests/test_sw.c — the shallow-water model against the standard test cases
  * (shared/REFERENCES.md), in the precision of the build. Each bound is stated
- * with the value measured when it was set (see tests/SW_RESULTS.md). */
+ * with the value measured when it was set (see tests/SW_RESULTS.md). Convergence
+ * with resolution (Williamson 1 and 5) is in test_sw_convergence.c. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -74,34 +75,6 @@ static void test_williamson2(void **state)
     check_w2("1.5207963267948966"); /* pi/2 - 0.05 */
 }
 
-/* Williamson 1: the cosine bell after a quarter revolution (3 days) at T42, T85;
- * errors against the analytic bell fall with resolution. */
-static void test_williamson1_convergence(void **state)
-{
-    (void)state;
-    const char *trunc[] = {"grid.trunc=42", "grid.trunc=85"};
-    const char *dt[] = {"time.dt=1800", "time.dt=900"};
-    double l2[2];
-    for (int k = 0; k < 2; k++) {
-        const char *sets[] = {"model.equations=advection", "initial.case=williamson1", trunc[k], dt[k],
-                              "initial.alpha=0.05", NULL};
-        njord_model *m = model(sets);
-        njord_diag d0, d;
-        assert_int_equal(njord_model_diagnostics(m, &d0), NJORD_OK);
-        run_to(m, 3);
-        assert_int_equal(njord_model_diagnostics(m, &d), NJORD_OK);
-        l2[k] = d.l2;
-        fprintf(stderr, "  williamson1 %s day 3: l1 %.3e l2 %.3e linf %.3e, mass drift %.1e\n", trunc[k],
-                d.l1, d.l2, d.linf, fabs(d.mass - d0.mass) / d0.mass);
-        assert_true(fabs(d.mass - d0.mass) <= (SP ? 1e-6 : 1e-13) * d0.mass);
-        njord_model_destroy(m);
-    }
-    /* measured: see tests/SW_RESULTS.md; the bell is only C1, so the spectral
-     * truncation error falls roughly like T^-2: demand at least a factor 2 */
-    assert_true(l2[1] < 0.5 * l2[0]);
-    assert_true(l2[0] < 0.05);
-}
-
 /* mass conservation to rounding for the nonlinear cases */
 static void test_mass_conservation(void **state)
 {
@@ -129,7 +102,8 @@ static void test_mass_conservation(void **state)
 static void test_galewsky_zonal(void **state)
 {
     (void)state;
-    const char *sets[] = {"initial.case=galewsky_unperturbed", "grid.trunc=42", "time.dt=600", NULL};
+    const char *sets[] = {"initial.case=galewsky_unperturbed", "grid.trunc=42", "time.dt=600",
+                          "dynamics.diffusion_time=0", NULL};
     njord_model *m = model(sets);
     int T = njord_sht_trunc(njord_model_plan(m));
     size_t ns = NJORD_SHT_NSPEC(T);
@@ -145,7 +119,10 @@ static void test_galewsky_zonal(void **state)
         z0 += (double)vor0[i] * vor0[i];
     }
     fprintf(stderr, "  galewsky unperturbed T42 day 4: relative l2 change of vorticity %.2e\n", sqrt(dz / z0));
-    assert_true(sqrt(dz / z0) <= 1e-2);
+    /* no diffusion: the balanced jet is steady up to the imbalance left by
+     * truncating the analytic balance to T42 (measured 1.7e-5 in both precisions;
+     * with the default diffusion the jet edges decay by 16% instead) */
+    assert_true(sqrt(dz / z0) <= 1e-4);
     free(vor0);
     double zonal = 0, eddy = 0;
     for (int mm = 0; mm <= T; mm++)
@@ -185,7 +162,9 @@ static void test_integrators_agree(void **state)
     }
     double rel = sqrt(num / den);
     fprintf(stderr, "  williamson6 T42 day 5: leapfrog vs imex-sil3 height, relative l2 %.2e\n", rel);
-    assert_true(rel <= 1e-3);
+    /* measured 9.95e-4 (about 8 m rms on an 8 km layer): the two schemes differ
+     * by their O(dt) (leapfrog with the RAW filter) and O(dt^2) time errors */
+    assert_true(rel <= 2e-3);
     assert_true(rel > 0); /* two different schemes */
     free(za);
     free(zb);
@@ -256,7 +235,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_williamson2),
         cmocka_unit_test(test_mass_conservation),
-        cmocka_unit_test(test_williamson1_convergence),
         cmocka_unit_test(test_galewsky_zonal),
         cmocka_unit_test(test_integrators_agree),
         cmocka_unit_test(test_threads_bitwise),

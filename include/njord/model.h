@@ -94,8 +94,8 @@ int njord_model_field(njord_model *model, const char *name, int root, njord_real
 const njord_sht_plan *njord_model_plan(const njord_model *model);
 
 /** Gather the spectral state to root: vorticity, divergence (1/s) and the
- *  geopotential of the depth (m^2/s^2), each NJORD_SHT_NSPEC(T) complex values
- *  (any pointer may be NULL). Collective. */
+ *  geopotential of the free surface g * zg = g * (depth + orography) (m^2/s^2),
+ *  each NJORD_SHT_NSPEC(T) complex values (any pointer may be NULL). Collective. */
 int njord_model_spectral_state(njord_model *model, int root, njord_real *vor, njord_real *div,
                                njord_real *phi);
 

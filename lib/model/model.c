@@ -501,8 +501,15 @@ int njord_model_spectral_state(njord_model *m, int root, njord_real *vor, njord_
     nj_real *h = malloc(sizeof(nj_real) * (3 * ns + 1));
     if (!h) return nj_error(NJORD_ENOMEM, "out of memory");
     int st = m->ops->to_host(h, m->x, sizeof(nj_real) * 3 * ns);
-    /* the state holds Phi - Phi_ref: add the reference back to (0, 0) */
+    /* the state holds Phi - Phi_ref: add the reference back to (0, 0), and the
+     * orography, for the geopotential of the free surface */
     if (!st && m->plan->nm > 0 && m->plan->mloc[0] == 0) h[ns] += (nj_real)m->phiref;
+    if (!st && m->sw.phis_s) {
+        nj_real *ps = malloc(sizeof(nj_real) * (ns + 1));
+        st = ps ? m->ops->to_host(ps, m->sw.phis_s, sizeof(nj_real) * ns) : NJORD_ENOMEM;
+        for (size_t i = 0; i < ns && !st; i++) h[ns + i] += ps[i];
+        free(ps);
+    }
     nj_real *dst[3] = {vor, phi, div};
     for (int k = 0; k < 3 && !st; k++)
         if (dst[k] || m->rank != root) st = njord_sht_gather_spec(m->plan, root, h + k * ns, dst[k], 1);
