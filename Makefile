@@ -8,6 +8,7 @@
 #   make install PREFIX=/usr/local
 #   make bench-sht       transform benchmark -> bench/results/sht.json
 #   make bench-mpi       distributed transform benchmark -> bench/results/mpi.json
+#   make bench-sw        shallow-water model SDPD and time split -> bench/results/sw.json
 #   make sanitize        test suite under AddressSanitizer + UBSan
 #   make valgrind        test suite under valgrind memcheck
 
@@ -74,7 +75,7 @@ TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 TOOL_SRC   := $(sort $(wildcard tests/*_tool.c tests/mpi_*.c))
 EX_SRC     := $(sort $(wildcard examples/*.c))
 
-.PHONY: all deps lib check test install uninstall clean bench-sht bench-mpi sanitize valgrind run
+.PHONY: all deps lib check test install uninstall clean bench-sht bench-mpi bench-sw sanitize valgrind run
 .DEFAULT_GOAL := all
 
 all: deps lib $(BUILD)/njord examples
@@ -240,6 +241,9 @@ bench-sht: deps
 	bench/run-sht.sh bench/build
 	@mkdir -p bench/results/gpu; for p in dp sp; do b=bench/build/bench_sht_gpu_$$p; [ -x $$b ] || continue; \
 	  $$b -o bench/results/gpu/bench_sht_gpu_$$p.json; rc=$$?; [ $$rc = 77 ] && echo "bench_sht_gpu_$$p: no usable GPU, skipped"; true; done
+
+bench-sw: all
+	bench/run-sw.sh $(BUILD)/njord
 
 bench-mpi: deps
 	$(MAKE) PRECISION=both lib bench/build/bench_mpi_dp

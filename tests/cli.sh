@@ -51,5 +51,15 @@ fi
 if command -v cdo >/dev/null; then
   check "cdo reads the output as a Gaussian grid" "cdo -s sinfon $tmp/w6.nc 2>&1 | grep -q 'gaussian'"
 fi
+# a forecast from real data (libncarg-data's January 300 hPa winds), as data/uv300.ini
+if [ -r /usr/share/ncarg/data/cdf/uv300.nc ]; then
+  $NJ run data/uv300.ini --set time.length=1d -o $tmp/uv.nc >/dev/null 2>$tmp/log; rc=$?
+  check "a forecast from uv300.nc runs" "[ $rc -eq 0 ] && [ -s $tmp/uv.nc ]"
+  check "its winds are those of the file (jet 40-80 m/s)" "grep -Eq 'max wind +[4-7][0-9]\.' $tmp/log"
+  $NJ run data/uv300.ini --set initial.u_var=UWIND -o $tmp/uv2.nc >/dev/null 2>$tmp/err; rc=$?
+  check "a missing variable is named" "[ $rc -eq 1 ] && grep -q UWIND $tmp/err"
+else
+  echo "  skip: /usr/share/ncarg/data/cdf/uv300.nc not installed (Debian package libncarg-data)"
+fi
 rm -rf $tmp
 [ $fails -eq 0 ]

@@ -96,6 +96,9 @@ prepare() {
   cp build/sp/tests/gpu_sw "$CARRY/bin/gpu_sw_sp"
   cp build/cuda/test_cuda_emu "$CARRY/bin/test_cuda_emu"
   cp bench/build/bench_sht_gpu_dp bench/build/bench_sht_gpu_sp "$CARRY/bin/"
+  make -j"$jobs" CUDA=1 build/njord || die "make build/njord failed"
+  cp build/njord "$CARRY/bin/njord"
+  mkdir -p "$CARRY/data" && cp data/galewsky.ini "$CARRY/data/"
 
   say "== gather shared libraries"
   local tmp; tmp=$(mktemp -d) || exit 1
@@ -300,6 +303,22 @@ run_main() { # mode: gpu | emu
   done
   rm -f "$outd"/*.tmp-*
 
+  # the shallow-water model on the GPU (make bench-sw's cases): SDPD and time split
+  local swmd="$tmp/sw.md" njb cfg
+  if [ "$mode" = gpu ]; then njb=$CARRY/bin/njord; cfg=$CARRY/data/galewsky.ini
+  else njb=$ROOT/build/njord; cfg=$ROOT/data/galewsky.ini; fi
+  say "== shallow-water model (Galewsky), njord run" | tee "$swmd"
+  for c in 85:300s:1d 170:150s:6h 341:75s:2h; do
+    local T=${c%%:*} rest=${c#*:}; local dt=${rest%%:*} len=${rest#*:} be
+    for be in cuda cpu; do
+      [ "$mode" = gpu ] || [ "$be" = cpu ] || continue
+      run_step "sw T$T $be" "$(step_timeout 60)" "$njb" run "$cfg" --set grid.trunc=$T --set time.dt=$dt \
+        --set time.length=$len --set output.interval=$len --set output.file= --set run.progress=never \
+        --set backend.kind=$be --set output.summary="$tmp/sw-$be-$T.json" > /dev/null 2>&1
+      [ -s "$tmp/sw-$be-$T.json" ] && { echo "T$T $be:"; cat "$tmp/sw-$be-$T.json"; } >> "$swmd"
+    done
+  done
+
   # summary
   local commit
   if [ "$mode" = gpu ]; then commit=$(sed -n 's/^commit: //p' "$CARRY/MANIFEST" 2>/dev/null)
@@ -333,6 +352,9 @@ run_main() { # mode: gpu | emu
       if [ -s "$tmp/bench_$p.md" ]; then cat "$tmp/bench_$p.md"; else say "### $p: no output (see gpu-check.log)"; fi
       say
     done
+    say "## Shallow-water model (JSON summaries of njord run; sdpd, step_seconds)"
+    say
+    [ -s "$swmd" ] && cat "$swmd"
   } > "$outd/summary.md"
   rm -rf "$tmp"
   say "== summary ($outd/summary.md)"
