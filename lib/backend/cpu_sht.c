@@ -29,6 +29,8 @@
 #define NJ_MPI_REAL MPI_DOUBLE
 #endif
 
+#define NJ_FFT_BLOCK 8 /* latitude pairs per task of the FFT stage */
+
 typedef struct {
     nj_real *tab;   /* Legendre tables */
     nj_real *ls;    /* LS buffer, nls * max_cols */
@@ -39,7 +41,7 @@ typedef struct {
     size_t rstride, cstride; /* scratch row strides (elements), multiples of 64 bytes so
                                 every row has the alignment FFTW planned with */
     nj_real *rbuf;  /* per thread: one real row of nlon */
-    NJ_FFTW(complex) * cbuf; /* per thread: two rows of nlon/2+1 */
+    NJ_FFTW(complex) * cbuf; /* per thread: 2 NJ_FFT_BLOCK rows of nlon/2+1 */
     NJ_FFTW(plan) r2c, c2r;
 } nj_cpu_sht;
 
@@ -85,7 +87,7 @@ static int cpu_init(njord_sht_plan *p)
     b->rstride = ((size_t)nlon + 15) / 16 * 16;
     b->cstride = ((size_t)nc + 7) / 8 * 8;
     b->rbuf = NJ_FFTW(alloc_real)((size_t)b->nthr * b->rstride);
-    b->cbuf = NJ_FFTW(alloc_complex)((size_t)b->nthr * 2 * b->cstride);
+    b->cbuf = NJ_FFTW(alloc_complex)((size_t)b->nthr * 2 * NJ_FFT_BLOCK * b->cstride);
     double *work = malloc(sizeof(double) * (size_t)b->nthr * 2 * nh);
     int *iwork = malloc(sizeof(int) * (size_t)b->nthr * nh);
     double *cth = malloc(sizeof(double) * 2 * (size_t)nh);
@@ -299,7 +301,10 @@ static int cpu_legendre_fwd(njord_sht_plan *p, int ncol, int ext)
 }
 
 /* Grid-side Fourier buffer: block of m at 2 * kpos[m] * nhl * ncol, [nhl x ncol] S
- * then A, row jl = local latitude pair. */
+ * then A, row jl = local latitude pair. The FFT stage takes NJ_FFT_BLOCK latitude
+ * pairs at a time: for each m their S and A values are adjacent (one cache line),
+ * so the buffer is read once per block instead of once per latitude. The
+ * arithmetic per element is the same as pair by pair. */
 static int cpu_fft_inv(njord_sht_plan *p, nj_real *grid, int f0, int nf, int ncol,
                        enum nj_rowscale scale)
 {
@@ -308,26 +313,33 @@ static int cpu_fft_inv(njord_sht_plan *p, nj_real *grid, int f0, int nf, int nco
     const size_t astride = (size_t)nhl * ncol;
     const double *sc = p->syn_scale[scale] + p->j0;
     const int nthr = NJ_MIN(b->nthr, nj_max_threads());
+    const int nblk = (nhl + NJ_FFT_BLOCK - 1) / NJ_FFT_BLOCK;
 #pragma omp parallel for schedule(static) num_threads(nthr)
-    for (int q = 0; q < nf * nhl; q++) {
-        int f = q / nhl, jl = q % nhl, tid = nj_thread_id();
+    for (int q = 0; q < nf * nblk; q++) {
+        int f = q / nblk, jb = (q % nblk) * NJ_FFT_BLOCK, tid = nj_thread_id();
+        int nb = NJ_MIN(NJ_FFT_BLOCK, nhl - jb);
         nj_real *rb = b->rbuf + (size_t)tid * b->rstride;
-        NJ_FFTW(complex) *cb = b->cbuf + (size_t)tid * 2 * b->cstride;
+        NJ_FFTW(complex) *cb = b->cbuf + (size_t)tid * 2 * NJ_FFT_BLOCK * b->cstride;
         int col = 2 * (f0 + f);
-        const nj_real *s0 = b->four_g + (size_t)jl + (size_t)nhl * col;
-        int south = nrows - 1 - jl; /* == jl for the equator row */
-        int nrow = (south == jl) ? 1 : 2;
-        for (int h = 0; h < nrow; h++) {
-            double sg = h ? -1.0 : 1.0;
-            for (int m = 0; m <= T; m++) {
-                const nj_real *s = s0 + 2 * (size_t)p->kpos[m] * astride;
-                const nj_real *a = s + astride;
-                nj_pair_to_row(s[0], s[nhl], a[0], a[nhl], sg, sc[jl], cb[m]);
+        for (int m = 0; m <= T; m++) {
+            const nj_real *s = b->four_g + 2 * (size_t)p->kpos[m] * astride + (size_t)nhl * col + jb;
+            const nj_real *a = s + astride;
+            for (int jj = 0; jj < nb; jj++) {
+                nj_pair_to_row(s[jj], s[nhl + jj], a[jj], a[nhl + jj], 1.0, sc[jb + jj],
+                               cb[(size_t)(2 * jj) * b->cstride + m]);
+                nj_pair_to_row(s[jj], s[nhl + jj], a[jj], a[nhl + jj], -1.0, sc[jb + jj],
+                               cb[(size_t)(2 * jj + 1) * b->cstride + m]);
             }
-            for (int m = T + 1; m < nc; m++) cb[m][0] = cb[m][1] = 0;
-            NJ_FFTW(execute_dft_c2r)(b->c2r, cb, rb);
-            int row = h ? south : jl;
-            memcpy(grid + ((size_t)f * nrows + row) * nlon, rb, sizeof(nj_real) * nlon);
+        }
+        for (int jj = 0; jj < nb; jj++) {
+            int jl = jb + jj, south = nrows - 1 - jl;
+            for (int h = 0; h < (south == jl ? 1 : 2); h++) {
+                NJ_FFTW(complex) *row = cb + (size_t)(2 * jj + h) * b->cstride;
+                for (int m = T + 1; m < nc; m++) row[m][0] = row[m][1] = 0;
+                NJ_FFTW(execute_dft_c2r)(b->c2r, row, rb);
+                memcpy(grid + ((size_t)f * nrows + (h ? south : jl)) * nlon, rb,
+                       sizeof(nj_real) * nlon);
+            }
         }
     }
     return NJORD_OK;
@@ -341,28 +353,35 @@ static int cpu_fft_fwd(njord_sht_plan *p, const nj_real *grid, int f0, int nf, i
     const size_t astride = (size_t)nhl * ncol;
     const double *sc = p->ana_scale[scale] + p->j0;
     const int nthr = NJ_MIN(b->nthr, nj_max_threads());
+    const int nblk = (nhl + NJ_FFT_BLOCK - 1) / NJ_FFT_BLOCK;
 #pragma omp parallel for schedule(static) num_threads(nthr)
-    for (int q = 0; q < nf * nhl; q++) {
-        int f = q / nhl, jl = q % nhl, tid = nj_thread_id();
+    for (int q = 0; q < nf * nblk; q++) {
+        int f = q / nblk, jb = (q % nblk) * NJ_FFT_BLOCK, tid = nj_thread_id();
+        int nb = NJ_MIN(NJ_FFT_BLOCK, nhl - jb);
         nj_real *rb = b->rbuf + (size_t)tid * b->rstride;
-        NJ_FFTW(complex) *cn = b->cbuf + (size_t)tid * 2 * b->cstride;
-        NJ_FFTW(complex) *cs = cn + b->cstride;
-        int south = nrows - 1 - jl;
-        int eq = (south == jl);
-        memcpy(rb, grid + ((size_t)f * nrows + jl) * nlon, sizeof(nj_real) * nlon);
-        NJ_FFTW(execute_dft_r2c)(b->r2c, rb, cn);
-        if (!eq) {
-            memcpy(rb, grid + ((size_t)f * nrows + south) * nlon, sizeof(nj_real) * nlon);
-            NJ_FFTW(execute_dft_r2c)(b->r2c, rb, cs);
+        NJ_FFTW(complex) *cb = b->cbuf + (size_t)tid * 2 * NJ_FFT_BLOCK * b->cstride;
+        for (int jj = 0; jj < nb; jj++) {
+            int jl = jb + jj, south = nrows - 1 - jl;
+            memcpy(rb, grid + ((size_t)f * nrows + jl) * nlon, sizeof(nj_real) * nlon);
+            NJ_FFTW(execute_dft_r2c)(b->r2c, rb, cb + (size_t)(2 * jj) * b->cstride);
+            if (south != jl) {
+                memcpy(rb, grid + ((size_t)f * nrows + south) * nlon, sizeof(nj_real) * nlon);
+                NJ_FFTW(execute_dft_r2c)(b->r2c, rb, cb + (size_t)(2 * jj + 1) * b->cstride);
+            }
         }
-        const double fac = sc[jl] / nlon;
         int col = 2 * (f0 + f);
-        nj_real *s0 = b->four_g + (size_t)jl + (size_t)nhl * col;
         for (int m = 0; m <= T; m++) {
-            nj_real *s = s0 + 2 * (size_t)p->kpos[m] * astride;
+            nj_real *s = b->four_g + 2 * (size_t)p->kpos[m] * astride + (size_t)nhl * col + jb;
             nj_real *a = s + astride;
-            for (int c = 0; c < 2; c++)
-                nj_row_to_pair(cn[m][c], eq ? 0.0 : cs[m][c], eq, fac, &s[c * nhl], &a[c * nhl]);
+            for (int jj = 0; jj < nb; jj++) {
+                int jl = jb + jj, eq = (nrows - 1 - jl == jl);
+                const NJ_FFTW(complex) *cn = cb + (size_t)(2 * jj) * b->cstride;
+                const NJ_FFTW(complex) *cs = cn + b->cstride;
+                const double fac = sc[jl] / nlon;
+                for (int c = 0; c < 2; c++)
+                    nj_row_to_pair(cn[m][c], eq ? 0.0 : cs[m][c], eq, fac, &s[c * nhl + jj],
+                                   &a[c * nhl + jj]);
+            }
         }
     }
     return NJORD_OK;
