@@ -34,6 +34,8 @@ done
 
 # GPU test suite: on the host emulation of CUDA (always), and on the real CUDA
 # backend (skipped, exit 77, where no GPU works)
+# (the host emulation switches stacks between its fibers: not under valgrind)
+if [[ "$WRAP" != *valgrind* ]]; then
 [ -x $B/emu/test_cuda_emu ] && run_suite "test_cuda_emu (host emulation)" $WRAP $B/emu/test_cuda_emu
 [ -x $B/cuda/test_cuda_emu ] && run_suite "test_cuda_emu (cuda)" $WRAP $B/cuda/test_cuda_emu
 for p in $PRECS; do
@@ -44,6 +46,7 @@ for p in $PRECS; do
     [ -x "$t" ] && run_suite "$p/$(basename "$t") (cuda)" $WRAP "$t"
   done
 done
+fi
 
 # command-line and interoperability checks (not under the wrapper)
 if [ -z "$WRAP" ] && [ "$B" = build ]; then

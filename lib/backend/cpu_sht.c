@@ -321,14 +321,17 @@ static int cpu_fft_inv(njord_sht_plan *p, nj_real *grid, int f0, int nf, int nco
         nj_real *rb = b->rbuf + (size_t)tid * b->rstride;
         NJ_FFTW(complex) *cb = b->cbuf + (size_t)tid * 2 * NJ_FFT_BLOCK * b->cstride;
         int col = 2 * (f0 + f);
-        for (int m = 0; m <= T; m++) {
-            const nj_real *s = b->four_g + 2 * (size_t)p->kpos[m] * astride + (size_t)nhl * col + jb;
-            const nj_real *a = s + astride;
-            for (int jj = 0; jj < nb; jj++) {
-                nj_pair_to_row(s[jj], s[nhl + jj], a[jj], a[nhl + jj], 1.0, sc[jb + jj],
-                               cb[(size_t)(2 * jj) * b->cstride + m]);
-                nj_pair_to_row(s[jj], s[nhl + jj], a[jj], a[nhl + jj], -1.0, sc[jb + jj],
-                               cb[(size_t)(2 * jj + 1) * b->cstride + m]);
+        /* latitude by latitude, so each row buffer is written contiguously; the
+         * lines of four_g read for the first latitude serve the next ones from cache */
+        const nj_real *base = b->four_g + (size_t)nhl * col + jb;
+        for (int jj = 0; jj < nb; jj++) {
+            NJ_FFTW(complex) *rn = cb + (size_t)(2 * jj) * b->cstride, *rs = rn + b->cstride;
+            const double scj = sc[jb + jj];
+            for (int m = 0; m <= T; m++) {
+                const nj_real *s = base + 2 * (size_t)p->kpos[m] * astride + jj;
+                const nj_real *a = s + astride;
+                nj_pair_to_row(s[0], s[nhl], a[0], a[nhl], 1.0, scj, rn[m]);
+                nj_pair_to_row(s[0], s[nhl], a[0], a[nhl], -1.0, scj, rs[m]);
             }
         }
         for (int jj = 0; jj < nb; jj++) {
@@ -370,17 +373,17 @@ static int cpu_fft_fwd(njord_sht_plan *p, const nj_real *grid, int f0, int nf, i
             }
         }
         int col = 2 * (f0 + f);
-        for (int m = 0; m <= T; m++) {
-            nj_real *s = b->four_g + 2 * (size_t)p->kpos[m] * astride + (size_t)nhl * col + jb;
-            nj_real *a = s + astride;
-            for (int jj = 0; jj < nb; jj++) {
-                int jl = jb + jj, eq = (nrows - 1 - jl == jl);
-                const NJ_FFTW(complex) *cn = cb + (size_t)(2 * jj) * b->cstride;
-                const NJ_FFTW(complex) *cs = cn + b->cstride;
-                const double fac = sc[jl] / nlon;
+        nj_real *base = b->four_g + (size_t)nhl * col + jb;
+        for (int jj = 0; jj < nb; jj++) {
+            int jl = jb + jj, eq = (nrows - 1 - jl == jl);
+            const NJ_FFTW(complex) *cn = cb + (size_t)(2 * jj) * b->cstride;
+            const NJ_FFTW(complex) *cs = cn + b->cstride;
+            const double fac = sc[jl] / nlon;
+            for (int m = 0; m <= T; m++) {
+                nj_real *s = base + 2 * (size_t)p->kpos[m] * astride + jj;
+                nj_real *a = s + astride;
                 for (int c = 0; c < 2; c++)
-                    nj_row_to_pair(cn[m][c], eq ? 0.0 : cs[m][c], eq, fac, &s[c * nhl + jj],
-                                   &a[c * nhl + jj]);
+                    nj_row_to_pair(cn[m][c], eq ? 0.0 : cs[m][c], eq, fac, &s[c * nhl], &a[c * nhl]);
             }
         }
     }
