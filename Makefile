@@ -265,6 +265,7 @@ install: lib $(BUILD)/njord
 	  fftw=$$( [ $$p = sp ] && echo "fftw3f" || echo "fftw3" ); \
 	  sed -e "s|@PREFIX@|$(PREFIX)|g" -e "s|@NAME@|$$n|g" -e "s|@VERSION@|$(VERSION)|g" \
 	      -e "s|@EXTRA_CFLAGS@|$$extra $(MPI_CFLAGS)|g" -e "s|@FFTW@|$$fftw|g" \
+	      -e "s|@MPI_LIBS@|$(MPI_LIBS)|g" \
 	      -e "s|@LIBS_PRIVATE@|-L$(BLASDIR) -Wl,-rpath,$(BLASDIR) -lopenblas -lnetcdf -linih $(MPI_LIBS) -lm -fopenmp|g" \
 	      tools/njord.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$n.pc; \
 	  echo "installed $$n ($$p) into $(DESTDIR)$(PREFIX)"; \

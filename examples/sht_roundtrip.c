@@ -4,7 +4,7 @@
  * stream function's vorticity, computes the winds, transforms them back, and
  * reports the round-trip error.
  *
- *   cc sht_roundtrip.c $(pkg-config --cflags --libs njord) -o sht_roundtrip
+ *   cc sht_roundtrip.c $(pkg-config --cflags --libs njord) -lm -o sht_roundtrip
  */
 #include <math.h>
 #include <stdio.h>

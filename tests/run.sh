@@ -56,6 +56,7 @@ if [ -z "$WRAP" ] && [ "$B" = build ]; then
     run_suite "$p/cf_interop" env CF_TOOL=$B/$p/tests/cf_tool ${PYTHON:-/usr/bin/python3} -m pytest -q -p no:cacheprovider tests/test_cf_interop.py
   done
   run_suite cli tests/cli.sh
+  run_suite install tests/install.sh
 fi
 
 # distributed transforms: 1 to 4 ranks, oversubscribed, one thread per rank
