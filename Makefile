@@ -205,7 +205,7 @@ sanitize: deps
 	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=tests/lsan.supp tests/run.sh
 
 valgrind: deps tests
-	BUILD=$(BUILD) PRECS="$(PRECS)" PYTHON="$(PYTHON)" NJ_QUICK=2 NJ_WRAP="valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp -q" tests/run.sh
+	OMP_NUM_THREADS=1 OMP_WAIT_POLICY=passive BUILD=$(BUILD) PRECS="$(PRECS)" PYTHON="$(PYTHON)" NJ_QUICK=2 NJ_WRAP="valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp -q" tests/run.sh
 
 # ---------------------------------------------------------------- benchmarks
 BENCH_BINS := bench/build/bench_sht_dp bench/build/bench_sht_sp bench/build/bench_mpi_dp
