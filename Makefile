@@ -45,7 +45,7 @@ MPI_LIBS   := $(shell mpicc --showme:link 2>/dev/null)
 WARN       := -Wall -Wextra -Werror -Wshadow -Wno-unknown-pragmas
 CFLAGS_ALL := -std=c11 $(OPT) -g -fPIC -fopenmp $(WARN) -D_GNU_SOURCE \
               -Iinclude -Ilib -I$(BLASINC) $(MPI_CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS_COMMON := -L$(BLASDIR) -Wl,-rpath,$(BLASDIR) -lopenblas -lnetcdf -linih $(MPI_LIBS) -lm -fopenmp
+LDLIBS_COMMON := -L$(BLASDIR) -Wl,-rpath,$(BLASDIR) -lopenblas -lnetcdf -linih $(MPI_LIBS) -lm -ldl -fopenmp
 
 # per precision
 CFLAGS_dp  := $(CFLAGS_ALL)
@@ -68,7 +68,7 @@ else
   HAVE_CUDA := 1
 endif
 CU_SRC     := $(sort $(wildcard kernels/*.cu))
-GPU_TEST_SRC := $(sort $(wildcard tests/gpu_*.c)) tests/mpi_sht.c
+GPU_TEST_SRC := $(sort $(wildcard tests/gpu_*.c)) tests/mpi_sht.c tests/mpi_sw.c
 
 LIB_SRC    := $(filter-out lib/backend/cuda_probe.c,$(sort $(wildcard lib/*/*.c)))
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
@@ -266,7 +266,7 @@ install: lib $(BUILD)/njord
 	  sed -e "s|@PREFIX@|$(PREFIX)|g" -e "s|@NAME@|$$n|g" -e "s|@VERSION@|$(VERSION)|g" \
 	      -e "s|@EXTRA_CFLAGS@|$$extra $(MPI_CFLAGS)|g" -e "s|@FFTW@|$$fftw|g" \
 	      -e "s|@MPI_LIBS@|$(MPI_LIBS)|g" \
-	      -e "s|@LIBS_PRIVATE@|-L$(BLASDIR) -Wl,-rpath,$(BLASDIR) -lopenblas -lnetcdf -linih $(MPI_LIBS) -lm -fopenmp|g" \
+	      -e "s|@LIBS_PRIVATE@|-L$(BLASDIR) -Wl,-rpath,$(BLASDIR) -lopenblas -lnetcdf -linih $(MPI_LIBS) -lm -ldl -fopenmp|g" \
 	      tools/njord.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$n.pc; \
 	  echo "installed $$n ($$p) into $(DESTDIR)$(PREFIX)"; \
 	done

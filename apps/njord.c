@@ -61,8 +61,8 @@ static int cmd_config(int argc, char **argv)
 typedef struct {
     int rank, tty, progress;
     double t0, length;
-    double e0;
-    int have_energy;
+    double e0, g0;
+    int have_energy, have_gpu_energy;
 } run_state;
 
 static double now(void)
@@ -137,6 +137,12 @@ static int write_summary(const char *path, njord_model *m, const run_state *rs, 
                 e1 - rs->e0, t > 0 ? (e1 - rs->e0) / (t / 86400) : 0.0);
     else
         fprintf(f, "  \"cpu_energy_joules\": null,\n  \"energy_note\": \"unavailable: no readable RAPL counter\",\n");
+    double g1 = 0;
+    if (rs->have_gpu_energy && njord_energy_gpu(0, &g1) == NJORD_OK)
+        fprintf(f, "  \"gpu_energy_joules\": %.3f,\n  \"gpu_joules_per_simulated_day\": %.3f,\n",
+                g1 - rs->g0, t > 0 ? (g1 - rs->g0) / (t / 86400) : 0.0);
+    else
+        fprintf(f, "  \"gpu_energy_joules\": null,\n");
     fprintf(f, "  \"final\": {\"mass\": %.12e, \"energy\": %.10e, \"enstrophy\": %.10e, \"max_wind\": %.6f}\n}\n",
             d.mass, d.energy, d.enstrophy, d.max_wind);
     int bad = fclose(f) != 0;
@@ -190,6 +196,7 @@ static int cmd_run(int argc, char **argv)
     rs.progress = strcmp(pg, "never") != 0;
     njord_config_get_double(cfg, "time.length", &rs.length);
     rs.have_energy = njord_energy_cpu(&rs.e0) == NJORD_OK;
+    rs.have_gpu_energy = njord_energy_gpu(0, &rs.g0) == NJORD_OK;
     rs.t0 = now();
     njord_model *m = NULL;
     st = njord_model_create(cfg, comm, &m);
@@ -217,11 +224,17 @@ static int cmd_run(int argc, char **argv)
         if (rank == 0) {
             fprintf(stderr, "njord: %s: %.2f simulated days in %.2f s wall: %.0f simulated days per day",
                     st ? "stopped" : "done", t / 86400, wall, wall > 0 ? (t / 86400) / (wall / 86400) : 0.0);
+            double g1;
             if (rs.have_energy && njord_energy_cpu(&e1) == NJORD_OK)
-                fprintf(stderr, ", CPU energy %.1f J (%.1f J per simulated day)\n", e1 - rs.e0,
+                fprintf(stderr, ", CPU energy %.1f J (%.1f J per simulated day)", e1 - rs.e0,
                         t > 0 ? (e1 - rs.e0) / (t / 86400) : 0.0);
             else
-                fprintf(stderr, ", energy unavailable (no readable RAPL counter)\n");
+                fprintf(stderr, ", CPU energy unavailable (no readable RAPL counter)");
+            if (rs.have_gpu_energy && njord_energy_gpu(0, &g1) == NJORD_OK)
+                fprintf(stderr, ", GPU energy %.1f J (%.1f J per simulated day)\n", g1 - rs.g0,
+                        t > 0 ? (g1 - rs.g0) / (t / 86400) : 0.0);
+            else
+                fputc('\n', stderr);
         }
     }
     if (m || st) {

@@ -86,6 +86,10 @@ if command -v mpirun >/dev/null && [[ "$WRAP" != *valgrind* ]]; then
       run_suite "$p/mpi_sht-np$np (cuda host emulation)" env OMP_NUM_THREADS=1 NJ_TEST_BACKEND=cuda \
         ASAN_OPTIONS=detect_leaks=0 timeout 300 mpirun --oversubscribe -np $np "$B/emu-$p/tests/mpi_sht"
     done
+    # the model on the cuda backend over 2 ranks: bitwise the serial cuda run
+    [ -x "$B/emu-$p/tests/mpi_sw" ] &&
+      run_suite "$p/mpi_sw-np2 (cuda host emulation)" env OMP_NUM_THREADS=1 NJ_TEST_BACKEND=cuda \
+        ASAN_OPTIONS=detect_leaks=0 timeout 600 mpirun --oversubscribe -np 2 "$B/emu-$p/tests/mpi_sw"
   done
 fi
 

@@ -110,6 +110,11 @@ const char *njord_cuda_device(void);
  *  The counters wrap around; differences over long runs may need care. */
 int njord_energy_cpu(double *joules);
 
+/** Cumulative energy of GPU `device` in joules from NVML (loaded at run time with
+ *  dlopen, so no driver is needed to link); take differences. NJORD_ENOTSUP where
+ *  NVML or its energy counter is unavailable. */
+int njord_energy_gpu(int device, double *joules);
+
 /** Initialise MPI if the caller has not (MPI_THREAD_FUNNELED); the library then
  *  finalises it at process exit. A caller that initialised MPI itself keeps
  *  control of it and need not call this. Called implicitly by calls that take a
