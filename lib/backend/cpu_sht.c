@@ -261,30 +261,29 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
     nj_cpu_sht *b = BK(p);
     const int nh = p->nh;
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int im = 0; im < p->nm; im++) {
-        const int m = im; /* local index: the arrays below are per local m */
-        const nj_real *ts = b->tab + p->ls_cum[m] * (size_t)nh;
-        const nj_real *ta = ts + (size_t)p->ns[m] * nh;
-        nj_real *ls = b->ls + p->ls_cum[m] * (size_t)ncol;
-        nj_real *la = ls + (size_t)p->ns[m] * ncol;
-        nj_real *S = b->four_s + 2 * (size_t)m * nh * ncol;
+    for (int im = 0; im < p->nm; im++) { /* local wavenumber index: per-m arrays are local */
+        const nj_real *ts = b->tab + p->ls_cum[im] * (size_t)nh;
+        const nj_real *ta = ts + (size_t)p->ns[im] * nh;
+        nj_real *ls = b->ls + p->ls_cum[im] * (size_t)ncol;
+        nj_real *la = ls + (size_t)p->ns[im] * ncol;
+        nj_real *S = b->four_s + 2 * (size_t)im * nh * ncol;
         nj_real *A = S + (size_t)nh * ncol;
-        int ks = ext ? p->ns[m] : p->ns_T[m];
-        int ka = ext ? p->na[m] : p->na_T[m];
+        int ks = ext ? p->ns[im] : p->ns_T[im];
+        int ka = ext ? p->na[im] : p->na_T[im];
         if (!forward) {
             NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, nh, ncol, ks, 1, ts, nh, ls,
-                    p->ns[m], 0, S, nh);
+                    p->ns[im], 0, S, nh);
             if (ka > 0)
                 NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, nh, ncol, ka, 1, ta, nh, la,
-                        p->na[m], 0, A, nh);
+                        p->na[im], 0, A, nh);
             else
                 memset(A, 0, sizeof(nj_real) * (size_t)nh * ncol);
         } else {
             NJ_GEMM(CblasColMajor, CblasTrans, CblasNoTrans, ks, ncol, nh, 1, ts, nh, S, nh, 0,
-                    ls, p->ns[m]);
+                    ls, p->ns[im]);
             if (ka > 0)
                 NJ_GEMM(CblasColMajor, CblasTrans, CblasNoTrans, ka, ncol, nh, 1, ta, nh, A, nh,
-                        0, la, p->na[m]);
+                        0, la, p->na[im]);
         }
     }
     return NJORD_OK;

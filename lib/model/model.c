@@ -607,12 +607,8 @@ static int open_output(njord_model *m)
     }
     if (m->rank == 0 && !st) {
         njord_cf_var vars[F_COUNT];
-        int nv = 0, has_orog = 0;
-        for (int i = 0; i < m->nout; i++) {
-            vars[nv++] = field_meta[m->out_fields[i]];
-            has_orog |= m->out_fields[i] == F_OROG;
-        }
-        (void)has_orog;
+        int nv = 0;
+        for (int i = 0; i < m->nout; i++) vars[nv++] = field_meta[m->out_fields[i]];
         const int nlat = m->plan->nlat;
         double *latd = malloc(sizeof(double) * nlat);
         char units[64], tstart[32];
