@@ -51,6 +51,14 @@ fi
 if command -v cdo >/dev/null; then
   check "cdo reads the output as a Gaussian grid" "cdo -s sinfon $tmp/w6.nc 2>&1 | grep -q 'gaussian'"
 fi
+# njord run under mpirun: the same file as the serial run, value for value
+if command -v mpirun >/dev/null && /usr/bin/python3 -c 'import netCDF4' 2>/dev/null; then
+  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 timeout 120 \
+    mpirun --oversubscribe -np 2 $NJ run data/williamson6.ini --set time.length=1d -o $tmp/m.nc >/dev/null 2>&1
+  $NJ run data/williamson6.ini --set time.length=1d -o $tmp/s.nc >/dev/null 2>&1
+  check "njord run on 2 MPI ranks writes the serial run's values" "/usr/bin/python3 -c \"import netCDF4 as n, numpy as np; a = n.Dataset('$tmp/m.nc'); b = n.Dataset('$tmp/s.nc'); assert all(np.array_equal(a[v][:], b[v][:]) for v in ('u', 'v', 'zg', 'vor'))\""
+fi
+
 # a forecast from real data (libncarg-data's January 300 hPa winds), as data/uv300.ini
 if [ -r /usr/share/ncarg/data/cdf/uv300.nc ]; then
   $NJ run data/uv300.ini --set time.length=1d -o $tmp/uv.nc >/dev/null 2>$tmp/log; rc=$?

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <netcdf.h>
+
 #include "njord.h"
 
 static int npass, nfail, rank, nranks;
@@ -72,6 +74,59 @@ static void run_case(const char *integrator, const char *cs)
     njord_model_destroy(md);
 }
 
+/* njord_model_run with output on every rank count: the file written by rank 0
+ * holds the same values as the serial run's (the collectives of the output path
+ * must stay in step on every rank) */
+static void run_output(void)
+{
+    char fs[64], fd[64];
+    snprintf(fs, sizeof fs, "/tmp/njord-mpi-sw-%d-s.nc", nranks);
+    snprintf(fd, sizeof fd, "/tmp/njord-mpi-sw-%d-d.nc", nranks);
+    for (int k = 0; k < 2; k++) {
+        njord_config *c;
+        njord_config_create(&c);
+        const char *be = getenv("NJ_TEST_BACKEND");
+        char b[64], o[96];
+        snprintf(b, sizeof b, "backend.kind=%s", be ? be : "cpu");
+        snprintf(o, sizeof o, "output.file=%s", k ? fd : fs);
+        const char *sets[] = {"initial.case=williamson5", "grid.trunc=21", "time.dt=1h",
+                              "time.length=12h", "output.interval=3h", "output.variables=u,zg,orog",
+                              b, o, NULL};
+        for (int i = 0; sets[i]; i++) njord_config_set(c, sets[i]);
+        njord_model *m = NULL;
+        MPI_Comm comm = k ? MPI_COMM_WORLD : MPI_COMM_NULL;
+        if (k || rank == 0) {
+            check(njord_model_create(c, comm, &m) == NJORD_OK, "model with output");
+            check(njord_model_run(m, -1, NULL, NULL) == NJORD_OK, "run with output");
+            njord_model_destroy(m);
+        }
+        njord_config_destroy(c);
+        MPI_Barrier(MPI_COMM_WORLD);
+    }
+    if (rank == 0) {
+        int ok = 1;
+        int id[2];
+        ok = nc_open(fs, NC_NOWRITE, &id[0]) == NC_NOERR && nc_open(fd, NC_NOWRITE, &id[1]) == NC_NOERR;
+        const char *vars[] = {"u", "zg", "orog"};
+        for (int v = 0; v < 3 && ok; v++) {
+            int vid[2];
+            size_t n = 5 * 32 * 64;
+            float *a = calloc(n, sizeof(float)), *bb = calloc(n, sizeof(float));
+            ok = nc_inq_varid(id[0], vars[v], &vid[0]) == NC_NOERR &&
+                 nc_inq_varid(id[1], vars[v], &vid[1]) == NC_NOERR &&
+                 nc_get_var_float(id[0], vid[0], a) == NC_NOERR &&
+                 nc_get_var_float(id[1], vid[1], bb) == NC_NOERR && !memcmp(a, bb, sizeof(float) * n);
+            free(a);
+            free(bb);
+        }
+        nc_close(id[0]);
+        nc_close(id[1]);
+        check(ok, "output file of the distributed run equals the serial one");
+        remove(fs);
+        remove(fd);
+    }
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -87,6 +142,7 @@ int main(int argc, char **argv)
     }
     run_case("leapfrog", "galewsky");
     run_case("imex-sil3", "williamson5");
+    run_output();
     int tot[2] = {npass, nfail}, sum[2];
     MPI_Reduce(tot, sum, 2, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
     int any = 0;

@@ -60,6 +60,8 @@ struct njord_model {
     njord_cf_writer *writer;       /* rank 0 */
     char *out_path;
     int deflate, overwrite;
+    int out_open;                  /* every rank: the output file was opened */
+    int initial_done;              /* every rank: the initial state was output */
     /* MPI */
     MPI_Comm comm;
     int rank;
@@ -595,7 +597,9 @@ int njord_model_diagnostics(njord_model *m, njord_diag *dg)
 
 static int open_output(njord_model *m)
 {
-    if (!*m->out_path || m->writer || m->nout == 0) return NJORD_OK;
+    /* m->writer exists on rank 0 only: decide on a flag every rank holds, or the
+     * ranks' collectives fall out of step */
+    if (!*m->out_path || m->out_open || m->nout == 0) return NJORD_OK;
     int st = NJORD_OK;
     if (m->rank == 0 && !m->overwrite) {
         FILE *f = fopen(m->out_path, "r");
@@ -628,7 +632,9 @@ static int open_output(njord_model *m)
                                  "standard", nv, vars, m->deflate, atts, &m->writer);
         free(latd);
     }
-    return agree(m, st);
+    st = agree(m, st);
+    if (!st) m->out_open = 1;
+    return st;
 }
 
 static int write_output(njord_model *m)
@@ -755,7 +761,8 @@ int njord_model_run(njord_model *m, double t_end, njord_model_callback cb, void 
         return nj_error(NJORD_EINVAL, "njord_model_run: t_end = %g s is not a multiple of dt = %g s",
                         t_end, m->dt);
     int st = NJORD_OK;
-    if (m->steps == 0 && (!m->writer || njord_cf_nsteps(m->writer) == 0)) {
+    if (m->steps == 0 && !m->initial_done) {
+        m->initial_done = 1;
         st = write_output(m);
         if (!st && cb) st = cb(m, user);
         if (st) return st;
