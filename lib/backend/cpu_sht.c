@@ -262,14 +262,10 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
     const int nh = p->nh;
 #pragma omp parallel for schedule(dynamic, 1)
     for (int im = 0; im < p->nm; im++) { /* local wavenumber index: per-m arrays are local */
-        const nj_real *ts = b->tab + p->ls_cum[im] * (size_t)nh;
-        const nj_real *ta = ts + (size_t)p->ns[im] * nh;
-        nj_real *ls = b->ls + p->ls_cum[im] * (size_t)ncol;
-        nj_real *la = ls + (size_t)p->ns[im] * ncol;
-        nj_real *S = b->four_s + 2 * (size_t)im * nh * ncol;
-        nj_real *A = S + (size_t)nh * ncol;
-        int ks = ext ? p->ns[im] : p->ns_T[im];
-        int ka = ext ? p->na[im] : p->na_T[im];
+        const nj_leg_block k = nj_legendre_block(p, b->tab, b->ls, b->four_s, im, ncol, ext);
+        const nj_real *ts = k.ts, *ta = k.ta;
+        nj_real *ls = k.ls, *la = k.la, *S = k.S, *A = k.A;
+        const int ks = k.ks, ka = k.ka;
         if (!forward) {
             NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, nh, ncol, ks, 1, ts, nh, ls,
                     p->ns[im], 0, S, nh);

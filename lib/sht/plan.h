@@ -81,6 +81,33 @@ struct njord_sht_plan {
     double t_fft, t_legendre, t_comm, t_other;
 };
 
+/** The operands of the Legendre step of local wavenumber im (layouts above), from
+ *  the backend's table, LS and spectral-side Fourier buffers: tables ts/ta, LS
+ *  blocks ls/la (leading dimensions ns[im]/na[im]), Fourier blocks S/A (leading
+ *  dimension nh), and the numbers of degrees ks/ka in use (up to T+1 when ext). */
+typedef struct {
+    const nj_real *ts, *ta;
+    nj_real *ls, *la, *S, *A;
+    int ks, ka;
+} nj_leg_block;
+
+static inline nj_leg_block nj_legendre_block(const njord_sht_plan *p, const nj_real *tab,
+                                             nj_real *ls, nj_real *four_s, int im, int ncol,
+                                             int ext)
+{
+    const size_t nh = (size_t)p->nh;
+    nj_leg_block k;
+    k.ts = tab + p->ls_cum[im] * nh;
+    k.ta = k.ts + (size_t)p->ns[im] * nh;
+    k.ls = ls + p->ls_cum[im] * (size_t)ncol;
+    k.la = k.ls + (size_t)p->ns[im] * ncol;
+    k.S = four_s + 2 * (size_t)im * nh * ncol;
+    k.A = k.S + nh * ncol;
+    k.ks = ext ? p->ns[im] : p->ns_T[im];
+    k.ka = ext ? p->na[im] : p->na_T[im];
+    return k;
+}
+
 /** Cumulative seconds spent in each stage since creation or the last reset. */
 int nj_sht_stage_times(const njord_sht_plan *p, double *t_fft, double *t_legendre,
                        double *t_other);
