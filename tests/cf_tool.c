@@ -48,14 +48,14 @@ int main(int argc, char **argv)
         return 2;
     }
     static const njord_cf_var vars[] = {
-        {"u", "eastward_wind", "eastward wind", "m s-1", 0},
-        {"v", "northward_wind", "northward wind", "m s-1", 0},
-        {"zg", "geopotential_height", "free-surface height above the geoid", "m", 0},
-        {"h", NULL, "fluid depth", "m", 0},
-        {"vor", "atmosphere_relative_vorticity", "relative vorticity", "s-1", 0},
-        {"div", "divergence_of_wind", "divergence", "s-1", 0},
-        {"pv", NULL, "potential vorticity (absolute vorticity / fluid depth)", "m-1 s-1", 0},
-        {"orog", "surface_altitude", "orography", "m", 1},
+        {"u", "eastward_wind", "eastward wind", "m s-1", 0, 0},
+        {"v", "northward_wind", "northward wind", "m s-1", 0, 0},
+        {"zg", "geopotential_height", "free-surface height above the geoid", "m", 0, 0},
+        {"h", NULL, "fluid depth", "m", 0, 0},
+        {"vor", "atmosphere_relative_vorticity", "relative vorticity", "s-1", 0, 0},
+        {"div", "divergence_of_wind", "divergence", "s-1", 0, 0},
+        {"pv", NULL, "potential vorticity (absolute vorticity / fluid depth)", "m-1 s-1", 0, 0},
+        {"orog", "surface_altitude", "orography", "m", 1, 0},
     };
     const int nvars = 8, ndyn = 7;
     const char *atts[] = {"title", "Njord CF interoperability test", "history",

@@ -6,7 +6,10 @@
  * unpack (scale_factor, add_offset) and reject missing values, reorder to
  * latitudes south to north and longitudes increasing from the smallest in
  * [0, 360), then interpolate. Beyond the outermost data latitude the outermost
- * row is held along each meridian (reason in njord/io.h). */
+ * row is held along each meridian (reason in njord/io.h).
+ *
+ * The same steps also serve lib/io/analysis_read.c, through the internal
+ * nj_latlon_read_levels below: every level of a variable at one time step. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "njord/io.h"
@@ -247,24 +250,73 @@ static size_t bracket(const double *x, size_t n, double v)
     return lo;
 }
 
-int njord_latlon_read(const char *path, const char *varname, const njord_read_opts *opts,
-                      int nlat, int nlon, const double *lat_rad, njord_real *out)
+/* Bilinear interpolation of one field grid (rows south to north at slat,
+ * increasing; columns eastward from slon[0] with the periodic interval
+ * [slon[nx-1], slon[0] + 360]) to the target grid, into out_r (working
+ * precision) or, when out_r is NULL, out_d (double). */
+static void interp_field(const double *slat, size_t ny, const double *slon, size_t nx,
+                         const double *grid, int nlat, int nlon, const double *lat_rad,
+                         njord_real *out_r, double *out_d)
+{
+    for (int j = 0; j < nlat; j++) {
+        double phi = lat_rad[j] * (180.0 / M_PI);
+        size_t j0, j1;
+        double wy;
+        if (phi <= slat[0]) {
+            j0 = j1 = 0;
+            wy = 0.0;
+        } else if (phi >= slat[ny - 1]) {
+            j0 = j1 = ny - 1;
+            wy = 0.0;
+        } else {
+            j0 = bracket(slat, ny, phi);
+            j1 = j0 + 1;
+            wy = (phi - slat[j0]) / (slat[j1] - slat[j0]);
+        }
+        for (int i = 0; i < nlon; i++) {
+            double lam = 360.0 * (double)i / (double)nlon;
+            if (lam < slon[0]) lam += 360.0;
+            size_t i0, i1;
+            double wx;
+            if (lam >= slon[nx - 1]) {
+                i0 = nx - 1;
+                i1 = 0;
+                wx = (lam - slon[nx - 1]) / (slon[0] + 360.0 - slon[nx - 1]);
+            } else {
+                i0 = bracket(slon, nx, lam);
+                i1 = i0 + 1;
+                wx = (lam - slon[i0]) / (slon[i1] - slon[i0]);
+            }
+            const double *r0 = grid + j0 * nx, *r1 = grid + j1 * nx;
+            double v0 = (1.0 - wx) * r0[i0] + wx * r0[i1];
+            double v1 = (1.0 - wx) * r1[i0] + wx * r1[i1];
+            double v = (1.0 - wy) * v0 + wy * v1;
+            size_t at = (size_t)j * (size_t)nlon + (size_t)i;
+            if (out_r)
+                out_r[at] = (njord_real)v;
+            else
+                out_d[at] = v;
+        }
+    }
+}
+
+/* Checks shared by the public and the internal entry. */
+static int check_args(const char *path, const char *varname, int time_index, double level,
+                      int nlat, int nlon, const double *lat_rad, int out_null)
 {
     if (path == NULL || path[0] == '\0')
         return nj_error(NJORD_EINVAL, FN ": path is NULL or empty");
     if (varname == NULL || varname[0] == '\0')
         return nj_error(NJORD_EINVAL, FN "('%s'): variable name is NULL or empty", path);
-    njord_read_opts o = {0, -1.0};
-    if (opts) o = *opts;
-    if (o.time_index < 0)
+    if (time_index < 0)
         return nj_error(NJORD_EINVAL, FN "('%s', '%s'): time_index = %d < 0", path, varname,
-                        o.time_index);
-    if (!isfinite(o.level))
+                        time_index);
+    if (!isfinite(level))
         return nj_error(NJORD_EINVAL, FN "('%s', '%s'): level is not finite", path, varname);
     if (nlat < 1 || nlon < 1)
         return nj_error(NJORD_EINVAL, FN "('%s', '%s'): target grid nlat = %d, nlon = %d", path,
                         varname, nlat, nlon);
-    if (lat_rad == NULL || out == NULL)
+    if (lat_rad == NULL || out_null)
         return nj_error(NJORD_EINVAL, FN "('%s', '%s'): %s is NULL", path, varname,
                         lat_rad == NULL ? "lat_rad" : "out");
     for (int j = 0; j < nlat; j++)
@@ -272,12 +324,25 @@ int njord_latlon_read(const char *path, const char *varname, const njord_read_op
             return nj_error(NJORD_EINVAL,
                             FN "('%s', '%s'): target latitude %d = %g rad is not in [-pi/2, pi/2]",
                             path, varname, j, lat_rad[j]);
+    return NJORD_OK;
+}
 
+/* The reader. One level (all_levels == 0: o.level selects it as documented in
+ * njord/io.h) into out_r; or every level of the level dimension (all_levels
+ * != 0; one when there is none) into a new array *out_d of nlev*nlat*nlon
+ * doubles, levels in file order, with *nlev_out the count and levdim the name
+ * of the level dimension ("" when none). static_ok: a variable without a time
+ * dimension is accepted whatever the time index. Arguments already checked. */
+static int read_core(const char *path, const char *varname, njord_read_opts o, int all_levels,
+                     int static_ok, int nlat, int nlon, const double *lat_rad, njord_real *out_r,
+                     double **out_d, int *nlev_out, char *levdim)
+{
     ctx c = {path, varname, -1};
     int rc, status = NJORD_OK;
     double *latv = NULL, *lonv = NULL, *levv = NULL, *raw = NULL, *grid = NULL, *slat = NULL,
-           *slon = NULL;
+           *slon = NULL, *dst = NULL;
     size_t *lperm = NULL;
+    size_t nsel = 1;
 
     if ((rc = nc_open(path, NC_NOWRITE, &c.ncid)) != NC_NOERR) {
         if (rc == NC_ENOTNC)
@@ -381,7 +446,7 @@ int njord_latlon_read(const char *path, const char *varname, const njord_read_op
             goto done;
         }
         start[d] = (size_t)o.time_index;
-    } else if (o.time_index != 0) {
+    } else if (o.time_index != 0 && !static_ok) {
         status = nj_error(NJORD_EFORMAT,
                           FN ": variable '%s' in '%s': time_index %d is not present (the "
                           "variable has no time dimension)",
@@ -390,7 +455,13 @@ int njord_latlon_read(const char *path, const char *varname, const njord_read_op
     }
 
     /* level */
-    if (o.level < 0) {
+    if (all_levels) {
+        levdim[0] = '\0';
+        if (pos[D_LEV] >= 0) {
+            nsel = len[pos[D_LEV]];
+            snprintf(levdim, NC_MAX_NAME + 1, "%s", dname[pos[D_LEV]]);
+        }
+    } else if (o.level < 0) {
         if (pos[D_LEV] >= 0 && len[pos[D_LEV]] != 1) {
             status = nj_error(NJORD_EFORMAT,
                               FN ": variable '%s' in '%s' has %zu levels (dimension '%s'); "
@@ -477,15 +548,9 @@ int njord_latlon_read(const char *path, const char *varname, const njord_read_op
     if ((status = order_lons(&c, dname[dlo], lonv, nx, lperm, slon)) != NJORD_OK) goto done;
     for (size_t j = 0; j < ny; j++) slat[j] = latv[lat_up ? j : ny - 1 - j];
 
-    /* data */
+    /* data, level after level */
     count[dla] = ny;
     count[dlo] = nx;
-    if ((rc = nc_get_vara_double(ncid, varid, start, count, raw)) != NC_NOERR) {
-        status = nj_error(rc == NC_ERANGE ? NJORD_EFORMAT : NJORD_EIO,
-                          FN ": reading variable '%s' from '%s': %s", varname, path,
-                          nc_strerror(rc));
-        goto done;
-    }
     double fills[8];
     int nfill = get_dbl_atts(ncid, varid, "_FillValue", fills, 1);
     if (nfill == 0) {
@@ -498,62 +563,51 @@ int njord_latlon_read(const char *path, const char *varname, const njord_read_op
     get_dbl_att(ncid, varid, "scale_factor", &scale);
     get_dbl_att(ncid, varid, "add_offset", &offset);
     size_t sy = dla < dlo ? nx : 1, sx = dla < dlo ? 1 : ny; /* strides in raw */
-    for (size_t j = 0; j < ny; j++) {
-        size_t fj = lat_up ? j : ny - 1 - j;
-        for (size_t i = 0; i < nx; i++) {
-            size_t fi = lperm[i];
-            double r = raw[fj * sy + fi * sx];
-            int miss = isnan(r);
-            for (int k = 0; k < nfill && !miss; k++)
-                if (r == fills[k]) miss = 1;
-            if (miss) {
-                status = nj_error(NJORD_EFORMAT,
-                                  FN ": variable '%s' in '%s' has a missing value at latitude "
-                                  "%g, longitude %g (%s index %zu, %s index %zu)",
-                                  varname, path, latv[fj], lonv[fi], dname[dla], fj, dname[dlo],
-                                  fi);
-                goto done;
-            }
-            grid[j * nx + i] = r * scale + offset;
+    size_t npt = (size_t)nlat * (size_t)nlon;
+    if (all_levels) {
+        dst = malloc(nsel * npt * sizeof *dst);
+        if (!dst) {
+            status = nj_error(NJORD_ENOMEM, FN "('%s', '%s'): out of memory", path, varname);
+            goto done;
         }
     }
-
-    /* interpolation: rows south to north (slat increasing), columns eastward
-     * from slon[0] with the periodic interval [slon[nx-1], slon[0] + 360]. */
-    for (int j = 0; j < nlat; j++) {
-        double phi = lat_rad[j] * (180.0 / M_PI);
-        size_t j0, j1;
-        double wy;
-        if (phi <= slat[0]) {
-            j0 = j1 = 0;
-            wy = 0.0;
-        } else if (phi >= slat[ny - 1]) {
-            j0 = j1 = ny - 1;
-            wy = 0.0;
-        } else {
-            j0 = bracket(slat, ny, phi);
-            j1 = j0 + 1;
-            wy = (phi - slat[j0]) / (slat[j1] - slat[j0]);
+    for (size_t l = 0; l < nsel; l++) {
+        if (all_levels && pos[D_LEV] >= 0) start[pos[D_LEV]] = l;
+        if ((rc = nc_get_vara_double(ncid, varid, start, count, raw)) != NC_NOERR) {
+            status = nj_error(rc == NC_ERANGE ? NJORD_EFORMAT : NJORD_EIO,
+                              FN ": reading variable '%s' from '%s': %s", varname, path,
+                              nc_strerror(rc));
+            goto done;
         }
-        for (int i = 0; i < nlon; i++) {
-            double lam = 360.0 * (double)i / (double)nlon;
-            if (lam < slon[0]) lam += 360.0;
-            size_t i0, i1;
-            double wx;
-            if (lam >= slon[nx - 1]) {
-                i0 = nx - 1;
-                i1 = 0;
-                wx = (lam - slon[nx - 1]) / (slon[0] + 360.0 - slon[nx - 1]);
-            } else {
-                i0 = bracket(slon, nx, lam);
-                i1 = i0 + 1;
-                wx = (lam - slon[i0]) / (slon[i1] - slon[i0]);
+        for (size_t j = 0; j < ny; j++) {
+            size_t fj = lat_up ? j : ny - 1 - j;
+            for (size_t i = 0; i < nx; i++) {
+                size_t fi = lperm[i];
+                double r = raw[fj * sy + fi * sx];
+                int miss = isnan(r);
+                for (int k = 0; k < nfill && !miss; k++)
+                    if (r == fills[k]) miss = 1;
+                if (miss) {
+                    char where[NC_MAX_NAME + 64] = "";
+                    if (all_levels && pos[D_LEV] >= 0)
+                        snprintf(where, sizeof where, ", %s index %zu", dname[pos[D_LEV]], l);
+                    status = nj_error(NJORD_EFORMAT,
+                                      FN ": variable '%s' in '%s' has a missing value at "
+                                      "latitude %g, longitude %g (%s index %zu, %s index %zu%s)",
+                                      varname, path, latv[fj], lonv[fi], dname[dla], fj,
+                                      dname[dlo], fi, where);
+                    goto done;
+                }
+                grid[j * nx + i] = r * scale + offset;
             }
-            const double *r0 = grid + j0 * nx, *r1 = grid + j1 * nx;
-            double v0 = (1.0 - wx) * r0[i0] + wx * r0[i1];
-            double v1 = (1.0 - wx) * r1[i0] + wx * r1[i1];
-            out[(size_t)j * (size_t)nlon + (size_t)i] = (njord_real)((1.0 - wy) * v0 + wy * v1);
         }
+        interp_field(slat, ny, slon, nx, grid, nlat, nlon, lat_rad, all_levels ? NULL : out_r,
+                     all_levels ? dst + l * npt : NULL);
+    }
+    if (all_levels) {
+        *out_d = dst;
+        *nlev_out = (int)nsel;
+        dst = NULL;
     }
 
 done:
@@ -565,6 +619,38 @@ done:
     free(slat);
     free(slon);
     free(lperm);
+    free(dst);
     nc_close(c.ncid);
     return status;
+}
+
+int njord_latlon_read(const char *path, const char *varname, const njord_read_opts *opts,
+                      int nlat, int nlon, const double *lat_rad, njord_real *out)
+{
+    njord_read_opts o = {0, -1.0};
+    if (opts) o = *opts;
+    int st = check_args(path, varname, o.time_index, o.level, nlat, nlon, lat_rad, out == NULL);
+    if (st != NJORD_OK) return st;
+    return read_core(path, varname, o, 0, 0, nlat, nlon, lat_rad, out, NULL, NULL, NULL);
+}
+
+/* Internal, for lib/io/analysis_read.c (which declares it; there is no internal
+ * header of lib/io): every level of variable varname at time step time_index,
+ * interpolated as njord_latlon_read does, into a new array *out (free() it) of
+ * (*nlev) * nlat * nlon doubles, levels in file order; levdim receives the name
+ * of the level dimension, "" when the variable has none (then *nlev = 1).
+ * static_ok: a variable without a time dimension is accepted whatever
+ * time_index. */
+int nj_latlon_read_levels(const char *path, const char *varname, int time_index, int static_ok,
+                          int nlat, int nlon, const double *lat_rad, int *nlev,
+                          char levdim[NC_MAX_NAME + 1], double **out);
+int nj_latlon_read_levels(const char *path, const char *varname, int time_index, int static_ok,
+                          int nlat, int nlon, const double *lat_rad, int *nlev,
+                          char levdim[NC_MAX_NAME + 1], double **out)
+{
+    int st = check_args(path, varname, time_index, 0.0, nlat, nlon, lat_rad,
+                        nlev == NULL || levdim == NULL || out == NULL);
+    if (st != NJORD_OK) return st;
+    njord_read_opts o = {time_index, -1.0};
+    return read_core(path, varname, o, 1, static_ok, nlat, nlon, lat_rad, NULL, out, nlev, levdim);
 }
