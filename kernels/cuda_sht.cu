@@ -880,6 +880,28 @@ __global__ void k_nonfinite(size_t n, const nj_real *x, int *flag)
     if (i < n && !isfinite((double)x[i])) *flag = 1; /* every writer writes 1 */
 }
 
+/* primitive equations: one thread per grid column / per spectral coefficient part */
+__global__ void k_pe_columns(nj_pe_consts c, nj_pe_cols g)
+{
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.npts) nj_pe_column(&c, &g, i);
+}
+
+__global__ void k_pe_implicit(nj_layout L, int nlev, int solve, double eta, double rtr, double a2,
+                              const double *mats, const nj_real *d, const nj_real *t,
+                              const nj_real *lp, nj_real *od, nj_real *ot, nj_real *olp)
+{
+    size_t j = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (j >= 2 * L.nspec_loc) return;
+    size_t i = j / 2, c = j % 2;
+    int im = L.coef_im[i];
+    int n = L.mloc[im] + (int)(i - L.soff[im]);
+    const size_t LL = (size_t)nlev * nlev, o = 2 * i + c;
+    nj_pe_implicit_coef(nlev, solve, eta, (double)n * (n + 1) / a2, rtr, mats, mats + LL,
+                        mats + 2 * LL, mats + 2 * LL + nlev + (size_t)n * LL, 2 * L.nspec_loc,
+                        d + o, t + o, lp + o, od + o, ot + o, olp + o);
+}
+
 static int cuda_alloc(size_t bytes, void **ptr)
 {
     *ptr = NULL;
@@ -948,6 +970,28 @@ static int cuda_sw_implicit(njord_sht_plan *p, int solve, double eta, double phi
     return NJORD_OK;
 }
 
+static int cuda_pe_columns(const nj_pe_consts *c, const nj_pe_cols *g)
+{
+    if (!g->npts) return NJORD_OK;
+    NJ_LAUNCH(k_pe_columns, blocks_for(g->npts), NJ_THREADS, 0, 0, *c, *g);
+    LAUNCHED("k_pe_columns");
+    CU(cudaDeviceSynchronize());
+    return NJORD_OK;
+}
+
+static int cuda_pe_implicit(njord_sht_plan *p, int L, int solve, double eta, double rtr,
+                            const double *mats, const nj_real *d, const nj_real *t,
+                            const nj_real *lp, nj_real *od, nj_real *ot, nj_real *olp)
+{
+    size_t n = 2 * p->nspec_loc;
+    if (n)
+        NJ_LAUNCH(k_pe_implicit, blocks_for(n), NJ_THREADS, 0, 0, layout(p, 1, 2), L, solve, eta, rtr,
+                  p->radius * p->radius, mats, d, t, lp, od, ot, olp);
+    LAUNCHED("k_pe_implicit");
+    CU(cudaDeviceSynchronize());
+    return NJORD_OK;
+}
+
 /* a flag on the device; only when it is set, the array comes home to find the index */
 static int cuda_find_nonfinite(size_t n, const nj_real *x, size_t *first)
 {
@@ -1003,6 +1047,8 @@ static void fill_ops(void)
     o->spec_degree_scale = cuda_degree_scale;
     o->sw_implicit = cuda_sw_implicit;
     o->find_nonfinite = cuda_find_nonfinite;
+    o->pe_columns = cuda_pe_columns;
+    o->pe_implicit = cuda_pe_implicit;
 }
 
 extern "C" const nj_sht_backend *nj_cuda_sht_backend(void)

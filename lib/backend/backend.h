@@ -10,6 +10,11 @@
 
 #include "../sht/plan.h"
 
+#ifndef NJ_PE_REAL
+#define NJ_PE_REAL nj_real
+#endif
+#include "../../kernels/common/pe_point.h"
+
 typedef struct nj_sht_backend {
     const char *name;
     /* Build the Legendre tables and work buffers of a plan whose geometry and
@@ -66,6 +71,15 @@ typedef struct nj_sht_backend {
                        const nj_real *d, const nj_real *ph, nj_real *od, nj_real *op);
     /* *first = index of the first non-finite value among n, or (size_t)-1 */
     int (*find_nonfinite)(size_t n, const nj_real *x, size_t *first);
+    /* primitive equations: the explicit grid-point column computation of
+     * kernels/common/pe_point.h over g->npts columns (pointers in g: backend memory) */
+    int (*pe_columns)(const nj_pe_consts *c, const nj_pe_cols *g);
+    /* the semi-implicit terms of nj_pe_implicit_coef over the local spectral
+     * coefficients of L levels: d, t (L fields each), lp (1 field); mats (backend
+     * memory, double): [gam L*L | tau L*L | nu L | minv (T+1)*L*L]. In place allowed. */
+    int (*pe_implicit)(njord_sht_plan *p, int L, int solve, double eta, double rtr,
+                       const double *mats, const nj_real *d, const nj_real *t, const nj_real *lp,
+                       nj_real *od, nj_real *ot, nj_real *olp);
 } nj_sht_backend;
 
 /* cpu implementations of the model array operations (lib/backend/cpu_model.c) */
@@ -80,6 +94,10 @@ int nj_cpu_spec_degree_scale(njord_sht_plan *p, const nj_real *in, nj_real *out,
 int nj_cpu_sw_implicit(njord_sht_plan *p, int solve, double eta, double phiref, const nj_real *d,
                        const nj_real *ph, nj_real *od, nj_real *op);
 int nj_cpu_find_nonfinite(size_t n, const nj_real *x, size_t *first);
+int nj_cpu_pe_columns(const nj_pe_consts *c, const nj_pe_cols *g);
+int nj_cpu_pe_implicit(njord_sht_plan *p, int L, int solve, double eta, double rtr,
+                       const double *mats, const nj_real *d, const nj_real *t, const nj_real *lp,
+                       nj_real *od, nj_real *ot, nj_real *olp);
 
 extern const nj_sht_backend nj_cpu_backend;
 

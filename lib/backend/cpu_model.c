@@ -100,3 +100,32 @@ int nj_cpu_find_nonfinite(size_t n, const nj_real *x, size_t *first)
     *first = bad;
     return NJORD_OK;
 }
+
+int nj_cpu_pe_columns(const nj_pe_consts *c, const nj_pe_cols *g)
+{
+    const long n = (long)g->npts;
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < n; i++) nj_pe_column(c, g, (size_t)i);
+    return NJORD_OK;
+}
+
+int nj_cpu_pe_implicit(njord_sht_plan *p, int L, int solve, double eta, double rtr,
+                       const double *mats, const nj_real *d, const nj_real *t, const nj_real *lp,
+                       nj_real *od, nj_real *ot, nj_real *olp)
+{
+    const int T = p->T;
+    const double a2 = p->radius * p->radius;
+    const size_t stride = 2 * p->nspec_loc, LL = (size_t)L * L;
+    const double *gam = mats, *tau = mats + LL, *nu = mats + 2 * LL, *minv = mats + 2 * LL + L;
+#pragma omp parallel for schedule(dynamic, 4)
+    for (int im = 0; im < p->nm; im++)
+        for (int n = p->mloc[im]; n <= T; n++) {
+            size_t i = 2 * (p->soff[im] + (size_t)(n - p->mloc[im]));
+            double lam = (double)n * (n + 1) / a2;
+            for (int c = 0; c < 2; c++)
+                nj_pe_implicit_coef(L, solve, eta, lam, rtr, gam, tau, nu, minv + (size_t)n * LL,
+                                    stride, d + i + c, t + i + c, lp + i + c, od + i + c,
+                                    ot + i + c, olp + i + c);
+        }
+    return NJORD_OK;
+}

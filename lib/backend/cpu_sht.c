@@ -460,4 +460,6 @@ const nj_sht_backend nj_cpu_backend = {
     .spec_degree_scale = nj_cpu_spec_degree_scale,
     .sw_implicit = nj_cpu_sw_implicit,
     .find_nonfinite = nj_cpu_find_nonfinite,
+    .pe_columns = nj_cpu_pe_columns,
+    .pe_implicit = nj_cpu_pe_implicit,
 };
