@@ -90,9 +90,15 @@ static int on_output(njord_model *m, void *user)
     double eta = t > 0 ? wall * (rs->length - t) / t : 0;
     char e[32];
     hms(eta, e, sizeof e);
+    int pe = !isnan(d.ps_min);
     if (rs->tty)
         fprintf(stderr, "\r[%3.0f%%] day %6.2f of %.2f | %8.0f SDPD | max wind %6.1f m/s | ETA %s ",
                 100 * t / rs->length, t / 86400, rs->length / 86400, sdpd, d.max_wind, e);
+    else if (pe)
+        fprintf(stderr,
+                "njord: t = %8.3f days  step %6ld  mean ps %.10e Pa  min ps %.2f hPa  energy %.8e J/m2  "
+                "max wind %.2f m/s  SDPD %.0f\n",
+                t / 86400, d.step, d.mass, d.ps_min / 100, d.energy, d.max_wind, sdpd);
     else
         fprintf(stderr,
                 "njord: t = %8.3f days  step %6ld  mass %.10e m  energy %.6e  enstrophy %.6e  "
@@ -143,8 +149,13 @@ static int write_summary(const char *path, njord_model *m, const run_state *rs, 
                 g1 - rs->g0, t > 0 ? (g1 - rs->g0) / (t / 86400) : 0.0);
     else
         fprintf(f, "  \"gpu_energy_joules\": null,\n");
-    fprintf(f, "  \"final\": {\"mass\": %.12e, \"energy\": %.10e, \"enstrophy\": %.10e, \"max_wind\": %.6f}\n}\n",
-            d.mass, d.energy, d.enstrophy, d.max_wind);
+    if (m && !isnan(d.ps_min))
+        fprintf(f, "  \"final\": {\"mean_ps\": %.12e, \"energy\": %.10e, \"enstrophy\": %.10e, "
+                   "\"max_wind\": %.6f, \"ps_min\": %.4f, \"ps_max\": %.4f}\n}\n",
+                d.mass, d.energy, d.enstrophy, d.max_wind, d.ps_min, d.ps_max);
+    else
+        fprintf(f, "  \"final\": {\"mass\": %.12e, \"energy\": %.10e, \"enstrophy\": %.10e, \"max_wind\": %.6f}\n}\n",
+                d.mass, d.energy, d.enstrophy, d.max_wind);
     int bad = fclose(f) != 0;
     if (bad || rename(tmp, path)) {
         remove(tmp);
@@ -203,10 +214,13 @@ static int cmd_run(int argc, char **argv)
     char msg[1024] = "";
     if (!st) {
         if (rank == 0)
-            fprintf(stderr, "njord: %s, T%s, %s backend, %s precision, dt = %s s, %s days\n",
+            fprintf(stderr, "njord: %s, T%s%s%s, %s backend, %s precision, dt = %s s, %g days\n",
                     njord_config_get(cfg, "initial.case"), njord_config_get(cfg, "grid.trunc"),
+                    strcmp(njord_config_get(cfg, "model.equations"), "primitive") ? "" : " levels ",
+                    strcmp(njord_config_get(cfg, "model.equations"), "primitive")
+                        ? "" : njord_config_get(cfg, "vertical.levels"),
                     njord_backend_name(njord_sht_backend(njord_model_plan(m))), njord_precision(),
-                    njord_config_get(cfg, "time.dt"), njord_config_get(cfg, "time.length"));
+                    njord_config_get(cfg, "time.dt"), rs.length / 86400);
         rs.t0 = now();
         st = njord_model_run(m, -1, on_output, &rs);
     }

@@ -20,17 +20,21 @@ static char g_dir[256];
 
 /* Every key of the schema as this test knows it (the table in config.c). */
 static const char *const all_keys[] = {
-    "model.equations",
+    "model.equations", "vertical.levels", "vertical.tracers",
     "grid.trunc", "grid.grid", "grid.nlat", "grid.nlon",
-    "planet.radius", "planet.omega", "planet.gravity",
+    "planet.radius", "planet.omega", "planet.gravity", "planet.rd", "planet.cp",
     "time.dt", "time.length", "time.start", "time.integrator", "time.robert_nu",
     "time.williams_alpha",
     "dynamics.diffusion_order", "dynamics.diffusion_time", "dynamics.diffusion_free_degree",
-    "dynamics.reference_geopotential",
+    "dynamics.reference_geopotential", "dynamics.reference_temperature",
+    "dynamics.reference_pressure", "physics.forcing",
     "initial.case", "initial.alpha", "initial.file", "initial.u_var", "initial.v_var",
     "initial.h_var", "initial.time_index", "initial.level", "initial.mean_depth",
+    "initial.t_var", "initial.ps_var", "initial.phis_var", "initial.q_var",
+    "initial.surface_pressure",
     "output.file", "output.interval", "output.variables", "output.deflate", "output.overwrite",
-    "output.summary",
+    "output.summary", "output.pressure_variables", "output.pressure_levels",
+    "restart.output", "restart.interval", "restart.input",
     "backend.kind",
     "run.progress", "run.check_interval",
 };
@@ -149,10 +153,9 @@ static void test_defaults(void **state)
     int n = -1;
     const char *const *it = NULL;
     assert_int_equal(njord_config_get_list(c, "output.variables", &n, &it), NJORD_OK);
-    assert_int_equal(n, 5);
-    const char *want[] = {"u", "v", "zg", "vor", "div"};
-    for (int i = 0; i < 5; i++) assert_string_equal(it[i], want[i]);
-    assert_null(it[5]);
+    assert_int_equal(n, 1);
+    assert_string_equal(it[0], "auto");
+    assert_null(it[1]);
     assert_int_equal(geti(c, "output.deflate"), 1);
     int b = -1;
     assert_int_equal(njord_config_get_bool(c, "output.overwrite", &b), NJORD_OK);
@@ -397,7 +400,7 @@ static void test_list(void **state)
     assert_non_null(it);
     assert_null(it[0]);
     good(c, "output.variables", "u,v,zg,h,vor,div,orog,pv", "u,v,zg,h,vor,div,orog,pv");
-    bad(c, "output.variables", "u,t", "'t' is not one of: u, v, zg, h, vor, div, orog, pv");
+    bad(c, "output.variables", "u,w", "'w' is not one of: auto, u, v, zg, h, vor, div, orog, pv, ps, t, q, phi");
     bad(c, "output.variables", "u,,v", "empty item");
     bad(c, "output.variables", "u,v,", "empty item");
     bad(c, "output.variables", ",u", "empty item");
@@ -464,7 +467,13 @@ static void test_roundtrip(void **state)
         "initial.level=500", "initial.mean_depth=8000", "output.file=out;put.nc", "output.interval=30min",
         "output.variables=pv", "output.deflate=0", "output.overwrite=no",
         "output.summary=\"  s.json\"", "backend.kind=cpu", "run.progress=always",
-        "run.check_interval=1d",
+        "run.check_interval=1d", "vertical.levels=sigma:20", "vertical.tracers=1",
+        "planet.rd=287", "planet.cp=1004", "dynamics.reference_temperature=250",
+        "dynamics.reference_pressure=80000", "physics.forcing=held_suarez", "initial.t_var=T",
+        "initial.ps_var=PS", "initial.phis_var=estimate", "initial.q_var=Q",
+        "initial.surface_pressure=101325", "output.pressure_variables=ta",
+        "output.pressure_levels=500", "restart.output=r.nc", "restart.interval=1d",
+        "restart.input=in.nc",
     };
     int nset = (int)(sizeof set / sizeof set[0]);
     assert_int_equal(nset, NALL);

@@ -2,13 +2,28 @@
  * njord/model.h — forecast models: create from a configuration, run, diagnose,
  * write CF-NetCDF output.
  *
- * The model is the global shallow-water model (config model.equations =
- * shallow_water), solved with the spectral transform method: prognostic
- * vorticity, divergence and geopotential with orography, semi-implicit time
+ * Two models, solved with the spectral transform method, semi-implicit time
  * stepping (leapfrog + Robert–Asselin–Williams filter, or the IMEX Runge–Kutta
- * scheme SIL3), implicit del^(2p) hyperdiffusion. model.equations = advection
- * advects the height by the fixed initial wind (Williamson test 1). Every key
- * of the configuration is documented by njord_config_describe() (njord config).
+ * scheme SIL3) and implicit del^(2p) hyperdiffusion:
+ *  - model.equations = shallow_water: the global shallow-water model,
+ *    prognostic vorticity, divergence and geopotential with orography;
+ *    model.equations = advection advects the height by the fixed initial wind
+ *    (Williamson test 1);
+ *  - model.equations = primitive: the hydrostatic primitive equations on
+ *    hybrid sigma-pressure levels (vertical.levels), discretised as Simmons &
+ *    Burridge (1981): prognostic vorticity, divergence, temperature, log
+ *    surface pressure and vertical.tracers passive tracers (the first is
+ *    specific humidity), with orography; semi-implicit around an isothermal
+ *    reference state; optional Held & Suarez (1994) forcing. Test cases
+ *    jw06_steady / jw06_wave (Jablonowski & Williamson 2006), held_suarez, or
+ *    an analysis on pressure or hybrid levels (njord_analysis_read). Output on
+ *    model levels (CF hybrid formula terms) and on pressure levels.
+ * Every key of the configuration is documented by njord_config_describe()
+ * (njord config).
+ * Restarts: njord_model_write_restart() writes the whole prognostic state
+ *   (both leapfrog time levels), the step and the configuration; a model
+ *   created with restart.input = FILE continues from it bitwise identically to
+ *   an uninterrupted run, for any number of MPI ranks on either side.
  *
  * Units: SI throughout; times in seconds since the configured start time.
  * Distribution: njord_model_create takes a communicator (MPI_COMM_NULL: serial)
@@ -36,18 +51,24 @@ extern "C" {
 
 typedef struct njord_model njord_model;
 
-/** Global diagnostics (area means over the sphere, Gaussian quadrature). */
+/** Global diagnostics (area means over the sphere, Gaussian quadrature).
+ *  Shallow water / primitive equations where the meaning differs. */
 typedef struct {
     double time;      /**< s since start */
     long step;        /**< time steps taken */
-    double mass;      /**< mean fluid depth, m (conserved) */
-    double energy;    /**< mean total energy per unit mass and area:
-                           h (u^2+v^2)/2 + g h^2/2 + g h hs, m^3 s^-2 */
-    double enstrophy; /**< mean potential enstrophy (zeta+f)^2 / (2h), m^-1 s^-2 */
+    double mass;      /**< mean fluid depth, m (conserved) / mean surface
+                           pressure, Pa (conserved) */
+    double energy;    /**< mean total energy per unit area: h (u^2+v^2)/2 + g h^2/2
+                           + g h hs, m^3 s^-2 / the vertical integral of
+                           cp T + (u^2+v^2)/2 plus Phi_s ps / g, J m^-2 */
+    double enstrophy; /**< mean potential enstrophy (zeta+f)^2 / (2h), m^-1 s^-2 /
+                           mass-weighted mean of zeta^2 / 2, s^-2 */
     double max_wind;  /**< maximum wind speed, m/s */
     double l1, l2, linf; /**< Williamson error norms of the free-surface height
                               against the analytic solution (Williamson 1 and 2);
                               NaN for cases without one */
+    double ps_min, ps_max; /**< primitive equations: extremes of the surface
+                                pressure, Pa; NaN for shallow water */
 } njord_diag;
 
 /** Create a model from a configuration (copied: the caller keeps cfg) over the
@@ -85,9 +106,12 @@ int njord_model_diagnostics(njord_model *model, njord_diag *diag);
 int njord_model_grid(const njord_model *model, int *nlat, int *nlon, const double **lat);
 
 /** Gather a grid field of the current state to rank root (global [nlat][nlon],
- *  host memory, written on root only): "u", "v" (m/s), "zg" (free-surface height,
- *  m), "h" (depth, m), "vor", "div" (1/s), "orog" (m), "pv" ((zeta+f)/h, 1/(m s)).
- *  Collective. */
+ *  host memory, written on root only). Shallow water: "u", "v" (m/s), "zg"
+ *  (free-surface height, m), "h" (depth, m), "vor", "div" (1/s), "orog" (m),
+ *  "pv" ((zeta+f)/h, 1/(m s)). Primitive equations: "ps" (Pa), "orog" (m) as
+ *  [nlat][nlon]; "u", "v" (m/s), "t" (K), "q" (kg/kg, with tracers), "vor",
+ *  "div" (1/s), "phi" (geopotential, m2/s2) on the model levels as
+ *  [nlev][nlat][nlon], level 0 at the top. Collective. */
 int njord_model_field(njord_model *model, const char *name, int root, njord_real *global);
 
 /** The underlying transform plan (for advanced use: spectral state access). */
@@ -98,6 +122,11 @@ const njord_sht_plan *njord_model_plan(const njord_model *model);
  *  each NJORD_SHT_NSPEC(T) complex values (any pointer may be NULL). Collective. */
 int njord_model_spectral_state(njord_model *model, int root, njord_real *vor, njord_real *div,
                                njord_real *phi);
+
+/** Write a restart file at path (atomically: a temporary file renamed on
+ *  success): the prognostic spectral state at both leapfrog time levels, the
+ *  surface geopotential, the step and the configuration. Collective. */
+int njord_model_write_restart(njord_model *model, const char *path);
 
 /** Seconds spent so far in the transforms, in grid-point work and in the
  *  implicit solve and the rest of the step (any pointer may be NULL). */

@@ -59,9 +59,18 @@ static const char *check_level(double x)
 }
 
 static const nj_key nj_schema[] = {
-    {K("model", "equations"), CT_ENUM, "shallow_water", "", "shallow_water|advection", 0, 0, 0, NULL,
+    {K("model", "equations"), CT_ENUM, "shallow_water", "", "shallow_water|advection|primitive", 0, 0,
+     0, NULL,
      "equations solved: shallow_water = the full nonlinear shallow-water equations; "
-     "advection = height advected by the fixed initial wind (Williamson test 1)"},
+     "advection = height advected by the fixed initial wind (Williamson test 1); primitive = the "
+     "hydrostatic primitive equations on hybrid levels (vertical.levels)"},
+
+    {K("vertical", "levels"), CT_STRING, "cam26", "", NULL, 0, 0, 0, NULL,
+     "model levels (primitive equations): sigma:N (N equally spaced sigma layers), eta:N "
+     "(N hybrid layers equally spaced in eta), cam26 (the CAM/JW06 26 levels), or a text file "
+     "(file:PATH or PATH.txt) of half-level coefficients 'a b' (a in Pa), top to bottom"},
+    {K("vertical", "tracers"), CT_INT, "0", "", NULL, R_MIN | R_MAX, 0, 8, NULL,
+     "passive tracers advected by the primitive-equation model; the first is specific humidity"},
 
     {K("grid", "trunc"), CT_INT, "85", "", NULL, R_MIN | R_MAX, 1, 4095, NULL,
      "triangular truncation T (highest total wavenumber kept)"},
@@ -79,6 +88,10 @@ static const nj_key nj_schema[] = {
      "angular velocity of the planet's rotation"},
     {K("planet", "gravity"), CT_DOUBLE, "9.80616", "m s-2", NULL, R_MIN | R_MINX, 0, 0, NULL,
      "gravitational acceleration"},
+    {K("planet", "rd"), CT_DOUBLE, "287.04", "J kg-1 K-1", NULL, R_MIN | R_MINX, 0, 0, NULL,
+     "gas constant of dry air"},
+    {K("planet", "cp"), CT_DOUBLE, "1004.64", "J kg-1 K-1", NULL, R_MIN | R_MINX, 0, 0, NULL,
+     "specific heat of dry air at constant pressure"},
 
     {K("time", "dt"), CT_DURATION, "600", "s", NULL, R_MIN | R_MINX, 0, 0, NULL,
      "time step"},
@@ -101,15 +114,26 @@ static const nj_key nj_schema[] = {
      "e-folding time of the hyperdiffusion at the truncation; 0 switches diffusion off"},
     {K("dynamics", "diffusion_free_degree"), CT_INT, "2", "", NULL, R_MIN, 0, 0, NULL,
      "total wavenumbers n <= this are not diffused"},
+    {K("dynamics", "reference_temperature"), CT_DOUBLE, "300", "K", NULL, R_MIN | R_MINX, 0, 0, NULL,
+     "temperature of the isothermal reference state of the semi-implicit scheme (primitive "
+     "equations; Simmons, Hoskins & Burridge 1978 advise a warm one)"},
+    {K("dynamics", "reference_pressure"), CT_DOUBLE, "100000", "Pa", NULL, R_MIN | R_MINX, 0, 0, NULL,
+     "surface pressure of the reference state of the semi-implicit scheme (primitive equations)"},
+    {K("physics", "forcing"), CT_ENUM, "none", "", "none|held_suarez", 0, 0, 0, NULL,
+     "column forcing of the primitive equations: none, or held_suarez (Held & Suarez 1994 "
+     "Newtonian cooling and Rayleigh friction)"},
     {K("dynamics", "reference_geopotential"), CT_DOUBLE, "0", "m2 s-2", NULL, R_MIN, 0, 0, NULL,
      "reference geopotential of the semi-implicit scheme; 0: the global mean of the "
      "initial state"},
 
     {K("initial", "case"), CT_ENUM, "galewsky", "",
-     "williamson1|williamson2|williamson5|williamson6|galewsky|galewsky_unperturbed|file", 0, 0,
-     0, NULL,
+     "williamson1|williamson2|williamson5|williamson6|galewsky|galewsky_unperturbed|jw06_steady|"
+     "jw06_wave|held_suarez|file",
+     0, 0, 0, NULL,
      "initial state: a Williamson et al. (1992) test case, the Galewsky et al. (2004) jet "
-     "(with or without its perturbation), or file (initial.file)"},
+     "(with or without its perturbation) for the shallow-water model; jw06_steady, jw06_wave "
+     "(Jablonowski & Williamson 2006 steady state, baroclinic wave) or held_suarez (rest, "
+     "isothermal 300 K with 0.1 K noise) for the primitive equations; or file (initial.file)"},
     {K("initial", "alpha"), CT_DOUBLE, "0", "rad", NULL, 0, 0, 0, NULL,
      "rotation angle of the Williamson flows relative to the rotation axis"},
     {K("initial", "file"), CT_STRING, "", "", NULL, 0, 0, 0, NULL,
@@ -120,6 +144,19 @@ static const nj_key nj_schema[] = {
      "name of the northward wind variable in initial.file"},
     {K("initial", "h_var"), CT_STRING, "", "", NULL, 0, 0, 0, NULL,
      "name of the height variable in initial.file (optional; empty: none)"},
+    {K("initial", "t_var"), CT_STRING, "t", "", NULL, 0, 0, 0, NULL,
+     "temperature variable (K or degC) of the initial state (primitive equations); like every "
+     "*_var key it may be VAR (in initial.file) or PATH:VAR"},
+    {K("initial", "ps_var"), CT_STRING, "", "", NULL, 0, 0, 0, NULL,
+     "surface pressure (Pa or hPa) or its logarithm (lnsp) of the initial state; empty: "
+     "initial.surface_pressure everywhere"},
+    {K("initial", "phis_var"), CT_STRING, "", "", NULL, 0, 0, 0, NULL,
+     "surface geopotential (m2 s-2) or orography (m) of the initial state; empty: flat; "
+     "'estimate': from the surface pressure through the ICAO standard atmosphere"},
+    {K("initial", "q_var"), CT_STRING, "", "", NULL, 0, 0, 0, NULL,
+     "specific humidity of the initial state (needs vertical.tracers >= 1); empty: zero"},
+    {K("initial", "surface_pressure"), CT_DOUBLE, "0", "Pa", NULL, R_MIN, 0, 0, NULL,
+     "constant surface pressure used when initial.ps_var is empty (primitive equations)"},
     {K("initial", "time_index"), CT_INT, "0", "", NULL, R_MIN, 0, 0, NULL,
      "time index to read from initial.file (0: the first)"},
     {K("initial", "level"), CT_DOUBLE, "-1", "hPa", NULL, 0, 0, 0, check_level,
@@ -132,16 +169,33 @@ static const nj_key nj_schema[] = {
      "NetCDF output file"},
     {K("output", "interval"), CT_DURATION, "6h", "s", NULL, R_MIN | R_MINX, 0, 0, NULL,
      "interval between output times"},
-    {K("output", "variables"), CT_LIST, "u,v,zg,vor,div", "", "u|v|zg|h|vor|div|orog|pv", 0, 0, 0,
+    {K("output", "variables"), CT_LIST, "auto", "", "auto|u|v|zg|h|vor|div|orog|pv|ps|t|q|phi", 0,
+     0, 0, NULL,
+     "fields written (auto: u,v,zg,vor,div for shallow water; ps,orog,u,v,t for the primitive "
+     "equations). Shallow water: u, v (wind), zg (geopotential height), h (fluid depth), vor, "
+     "div (vorticity, divergence), orog (orography), pv (potential vorticity). Primitive "
+     "equations, on model levels: u, v, t, q, vor, div, phi (geopotential); at the surface: ps, "
+     "orog"},
+    {K("output", "pressure_variables"), CT_LIST, "ua,va,ta,zg", "", "none|ua|va|ta|zg|hus", 0, 0, 0,
      NULL,
-     "fields written: u, v (wind), zg (geopotential height), h (fluid depth), vor, div "
-     "(vorticity, divergence), orog (orography), pv (potential vorticity)"},
+     "fields written on output.pressure_levels (primitive equations): ua, va (wind), ta "
+     "(temperature), zg (geopotential height), hus (specific humidity); none: no pressure levels"},
+    {K("output", "pressure_levels"), CT_LIST, "850,500,250", "hPa", NULL, 0, 0, 0, NULL,
+     "pressure levels of the pressure-level output (hPa, at most 64)"},
     {K("output", "deflate"), CT_INT, "1", "", NULL, R_MIN | R_MAX, 0, 9, NULL,
      "NetCDF-4 deflate level (0: no compression)"},
     {K("output", "overwrite"), CT_BOOL, "true", "", NULL, 0, 0, 0, NULL,
      "replace an existing output file; false: an existing file is an error"},
     {K("output", "summary"), CT_STRING, "", "", NULL, 0, 0, 0, NULL,
      "path of a JSON summary of the run; empty: none"},
+
+    {K("restart", "output"), CT_STRING, "", "", NULL, 0, 0, 0, NULL,
+     "restart file written every restart.interval and at the end of the run; empty: none"},
+    {K("restart", "interval"), CT_DURATION, "0", "s", NULL, R_MIN, 0, 0, NULL,
+     "interval between restart files (model time); 0: only at the end of the run"},
+    {K("restart", "input"), CT_STRING, "", "", NULL, 0, 0, 0, NULL,
+     "restart file to continue from instead of the initial state (its configuration must "
+     "match in grid, levels, tracers, time step and equations)"},
 
     {K("backend", "kind"), CT_ENUM, "auto", "", "auto|cpu|cuda", 0, 0, 0, NULL,
      "compute backend: auto (cuda when a GPU works, else cpu), cpu or cuda"},

@@ -7,67 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../dyn/shallow_water.h"
-#include "../dyn/testcases.h"
+#include "model_impl.h"
 #include "njord/config.h"
 #include "njord/io.h"
 #include "njord/model.h"
 
-#define TRY(call)                                                                          \
-    do {                                                                                   \
-        int st_ = (call);                                                                  \
-        if (st_) return st_;                                                               \
-    } while (0)
 
-enum { F_U, F_V, F_ZG, F_H, F_VOR, F_DIV, F_OROG, F_PV, F_COUNT };
 static const char *const field_names[F_COUNT] = {"u", "v", "zg", "h", "vor", "div", "orog", "pv"};
 static const njord_cf_var field_meta[F_COUNT] = {
-    {"u", "eastward_wind", "eastward wind", "m s-1", 0},
-    {"v", "northward_wind", "northward wind", "m s-1", 0},
-    {"zg", "geopotential_height", "free-surface height (fluid depth + orography)", "m", 0},
-    {"h", NULL, "fluid depth", "m", 0},
-    {"vor", "atmosphere_relative_vorticity", "relative vorticity", "s-1", 0},
-    {"div", "divergence_of_wind", "divergence", "s-1", 0},
-    {"orog", "surface_altitude", "orography", "m", 1},
-    {"pv", NULL, "potential vorticity (zeta + f) / h", "m-1 s-1", 0},
+    {"u", "eastward_wind", "eastward wind", "m s-1", 0, 0},
+    {"v", "northward_wind", "northward wind", "m s-1", 0, 0},
+    {"zg", "geopotential_height", "free-surface height (fluid depth + orography)", "m", 0, 0},
+    {"h", NULL, "fluid depth", "m", 0, 0},
+    {"vor", "atmosphere_relative_vorticity", "relative vorticity", "s-1", 0, 0},
+    {"div", "divergence_of_wind", "divergence", "s-1", 0, 0},
+    {"orog", "surface_altitude", "orography", "m", 1, 0},
+    {"pv", NULL, "potential vorticity (zeta + f) / h", "m-1 s-1", 0, 0},
 };
 
-struct njord_model {
-    char *cfg_text;                /* the whole configuration, for the output file */
-    char case_name[64];
-    /* parameters */
-    double radius, omega, gravity, dt, length, out_interval, check_interval;
-    double tilt;                   /* of the rotation axis (Williamson 2) */
-    long out_every, check_every;
-    int advection;
-    nj_testcase tc;
-    nj_tc_params tcp;
-    char start[32];
-    /* numerics */
-    njord_sht_plan *plan;
-    const nj_sht_backend *ops;
-    nj_sw sw;
-    nj_equation eq;
-    nj_integrator *it;
-    nj_real *x, *good, *good_prev; /* state, last checked state (+ its leapfrog level) */
-    long good_steps;
-    double phiref;
-    nj_real *hs_grid;              /* local orography (m), host */
-    /* time */
-    long steps;
-    /* output */
-    int nout, out_fields[F_COUNT];
-    njord_cf_writer *writer;       /* rank 0 */
-    char *out_path;
-    int deflate, overwrite;
-    int out_open;                  /* every rank: the output file was opened */
-    int initial_done;              /* every rank: the initial state was output */
-    /* MPI */
-    MPI_Comm comm;
-    int rank;
-    /* timing, inside time steps only */
-    double t_total, t_trans;
-};
+
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -82,7 +40,7 @@ static int cfg_long(const njord_config *c, const char *k, long *v)
 }
 
 /* every rank must agree on a status, or collectives hang */
-static int agree(njord_model *m, int st)
+int nj_model_agree(njord_model *m, int st)
 {
     if (m->comm == MPI_COMM_NULL) return st;
     int bad = st != NJORD_OK, any = 0;
@@ -91,8 +49,9 @@ static int agree(njord_model *m, int st)
     return st;
 }
 
-static size_t ngrid(const njord_model *m) { return (size_t)m->plan->nrows * m->plan->nlon; }
-static size_t nspec(const njord_model *m) { return 2 * m->plan->nspec_loc; }
+#define agree nj_model_agree
+#define ngrid nj_model_ngrid
+#define nspec nj_model_nspec
 
 /* Local grid fields of the current state on the host: u, v, zeta, Phi (depth
  * geopotential, absolute), div; arrays of ngrid each, in one block of 5. */
@@ -138,6 +97,27 @@ static int read_params(njord_model *m, const njord_config *c)
     snprintf(m->start, sizeof m->start, "%s", njord_config_get(c, "time.start"));
     snprintf(m->case_name, sizeof m->case_name, "%s", cs);
     m->advection = !strcmp(eqn, "advection");
+    m->pe_mode = !strcmp(eqn, "primitive");
+    /* restarts */
+    const char *ro = njord_config_get(c, "restart.output");
+    double rint;
+    TRY(cfg_double(c, "restart.interval", &rint));
+    m->restart_every = rint > 0 ? lround(rint / m->dt) : 0;
+    if (rint > 0 && (m->restart_every < 1 || fabs(m->restart_every * m->dt - rint) > 1e-6 * rint))
+        return nj_error(NJORD_EINVAL, "restart.interval = %g s is not a multiple of time.dt = %g s",
+                        rint, m->dt);
+    m->restart_out = strdup(ro ? ro : "");
+    if (!m->restart_out) return nj_error(NJORD_ENOMEM, "model: out of memory");
+    if (m->pe_mode) { /* cases, levels, physics and output of the primitive equations */
+        TRY(njord_config_get_bool(c, "output.overwrite", &m->overwrite));
+        const char *of = njord_config_get(c, "output.file");
+        m->out_path = strdup(of ? of : "");
+        long dfl;
+        TRY(cfg_long(c, "output.deflate", &dfl));
+        m->deflate = (int)dfl;
+        if (!m->out_path) return nj_error(NJORD_ENOMEM, "model: out of memory");
+        return nj_pem_read_params(m, c);
+    }
     m->tc = nj_testcase_parse(cs);
     if (!m->tc && strcmp(cs, "file"))
         return nj_error(NJORD_EINVAL, "initial.case = %s is not a known case", cs);
@@ -156,11 +136,19 @@ static int read_params(njord_model *m, const njord_config *c)
     int n;
     TRY(njord_config_get_list(c, "output.variables", &n, &items));
     m->nout = 0;
+    if (n == 1 && !strcmp(items[0], "auto")) { /* the default set */
+        static const int dflt[] = {F_U, F_V, F_ZG, F_VOR, F_DIV};
+        for (int i = 0; i < 5; i++) m->out_fields[m->nout++] = dflt[i];
+        n = 0;
+    }
     for (int i = 0; i < n; i++) {
         int k = 0;
         while (k < F_COUNT && strcmp(items[i], field_names[k])) k++;
         if (k == F_COUNT)
-            return nj_error(NJORD_EINVAL, "output.variables: unknown variable '%s'", items[i]);
+            return nj_error(NJORD_EINVAL,
+                            "output.variables: '%s' is not a shallow-water variable (u, v, zg, h, "
+                            "vor, div, orog, pv)", items[i]);
+        if (m->nout == NJ_MAX_OUT) return nj_error(NJORD_EINVAL, "output.variables: too many");
         m->out_fields[m->nout++] = k;
     }
     TRY(njord_config_get_bool(c, "output.overwrite", &m->overwrite));
@@ -189,7 +177,7 @@ static int make_plan(njord_model *m, const njord_config *c, MPI_Comm comm)
     njord_sht_desc d = {.trunc = (int)T,
                         .nlat = nlat ? (int)nlat : gl,
                         .nlon = nlon ? (int)nlon : gn,
-                        .max_batch = 2,
+                        .max_batch = m->pe_mode ? 3 * m->vc.nlev + 1 + m->ntr * m->vc.nlev : 2,
                         .backend = bk,
                         .radius = m->radius,
                         .comm = comm};
@@ -350,6 +338,12 @@ int njord_model_create(const njord_config *cfg, MPI_Comm comm, njord_model **mod
     if (!st) {
         m->comm = m->plan->comm;
         m->rank = m->plan->rank;
+        m->hs_grid = calloc(ngrid(m) + 1, sizeof(nj_real));
+        if (!m->hs_grid) st = nj_error(NJORD_ENOMEM, "model: out of memory");
+    }
+    if (!st && m->pe_mode) {
+        st = nj_pem_setup(m, cfg); /* equations, state and initial state */
+    } else if (!st) {
         long p, n0;
         /* Williamson test 2 with alpha != 0 tilts the rotation axis with the flow */
         m->tilt = m->tc == NJ_TC_WILLIAMSON2 ? m->tcp.alpha : 0.0;
@@ -359,19 +353,17 @@ int njord_model_create(const njord_config *cfg, MPI_Comm comm, njord_model **mod
         if (!st) st = cfg_double(cfg, "dynamics.diffusion_time", &m->sw.diff_time);
         m->sw.diff_order = (int)p;
         m->sw.diff_free = (int)n0;
+        m->nfields = 3;
+        m->nstate = 3 * nspec(m);
+        if (!st) st = m->ops->alloc(sizeof(nj_real) * (m->nstate + 1), (void **)&m->x);
+        if (!st) st = init_state(m, cfg);
+        if (!st) m->eq = nj_sw_equation(&m->sw);
     }
-    const size_t ns = m->plan ? nspec(m) : 0;
-    if (!st) st = m->ops->alloc(sizeof(nj_real) * (3 * ns + 1), (void **)&m->x);
-    if (!st) st = m->ops->alloc(sizeof(nj_real) * (3 * ns + 1), (void **)&m->good);
-    if (!st) st = m->ops->alloc(sizeof(nj_real) * (3 * ns + 1), (void **)&m->good_prev);
+    if (!st) st = m->ops->alloc(sizeof(nj_real) * (m->nstate + 1), (void **)&m->good);
+    if (!st) st = m->ops->alloc(sizeof(nj_real) * (m->nstate + 1), (void **)&m->good_prev);
     if (!st) {
-        m->hs_grid = calloc(ngrid(m) + 1, sizeof(nj_real));
-        if (!m->hs_grid) st = nj_error(NJORD_ENOMEM, "model: out of memory");
-    }
-    if (!st) st = init_state(m, cfg);
-    if (!st) {
-        m->eq = nj_sw_equation(&m->sw);
         const char *ik = njord_config_get(cfg, "time.integrator");
+        snprintf(m->integrator, sizeof m->integrator, "%s", ik);
         double nu, alpha;
         st = cfg_double(cfg, "time.robert_nu", &nu);
         if (!st) st = cfg_double(cfg, "time.williams_alpha", &alpha);
@@ -379,7 +371,17 @@ int njord_model_create(const njord_config *cfg, MPI_Comm comm, njord_model **mod
             st = nj_integrator_create(!strcmp(ik, "imex-sil3") ? NJ_INT_IMEX_SIL3 : NJ_INT_LEAPFROG,
                                       &m->eq, m->dt, nu, alpha, &m->it);
     }
-    if (!st) st = m->ops->axpby(3 * ns, 1.0, m->x, 0.0, m->good);
+    if (m->plan) st = agree(m, st);
+    /* a restart replaces the initial state (and is checked against this configuration) */
+    const char *rin = njord_config_get(cfg, "restart.input");
+    if (!st && rin && *rin) {
+        st = nj_restart_read(m, rin);
+        m->initial_done = 1; /* the restart time was output by the run that wrote it */
+    }
+    if (!st) st = m->ops->axpby(m->nstate, 1.0, m->x, 0.0, m->good);
+    if (!st) m->good_steps = m->steps;
+    if (!st && nj_integrator_previous(m->it))
+        st = m->ops->axpby(m->nstate, 1.0, nj_integrator_previous(m->it), 0.0, m->good_prev);
     if (m->plan) st = agree(m, st);
     if (st) {
         njord_model_destroy(m);
@@ -411,7 +413,10 @@ void njord_model_destroy(njord_model *m)
         if (m->good_prev) m->ops->free(m->good_prev);
     }
     nj_sw_free(&m->sw);
+    nj_pe_free(&m->pe);
+    nj_vcoord_free(&m->vc);
     njord_sht_plan_destroy(m->plan);
+    free(m->restart_out);
     free(m->cfg_text);
     free(m->out_path);
     free(m->hs_grid);
@@ -440,8 +445,9 @@ int njord_model_timing(const njord_model *m, double *transforms, double *gridpoi
     if (!m) return nj_error(NJORD_EINVAL, "njord_model_timing: model is NULL");
     double tr = m->t_trans;
     if (transforms) *transforms = tr;
-    if (gridpoint) *gridpoint = m->sw.t_grid;
-    if (other) *other = m->t_total - tr - m->sw.t_grid;
+    double tg = m->pe_mode ? m->pe.t_grid : m->sw.t_grid;
+    if (gridpoint) *gridpoint = tg;
+    if (other) *other = m->t_total - tr - tg;
     if (total) *total = m->t_total;
     return NJORD_OK;
 }
@@ -476,6 +482,7 @@ static int local_field(njord_model *m, int k, nj_real *g5, nj_real *out)
 int njord_model_field(njord_model *m, const char *name, int root, njord_real *global)
 {
     if (!m || !name) return nj_error(NJORD_EINVAL, "njord_model_field: NULL argument");
+    if (m->pe_mode) return nj_pem_field(m, name, root, global);
     int k = 0;
     while (k < F_COUNT && strcmp(name, field_names[k])) k++;
     if (k == F_COUNT)
@@ -497,6 +504,9 @@ int njord_model_spectral_state(njord_model *m, int root, njord_real *vor, njord_
                                njord_real *phi)
 {
     if (!m) return nj_error(NJORD_EINVAL, "njord_model_spectral_state: model is NULL");
+    if (m->pe_mode)
+        return nj_error(NJORD_EINVAL, "njord_model_spectral_state: the model solves the primitive "
+                                      "equations (use njord_model_field or a restart file)");
     const size_t ns = nspec(m);
     nj_real *h = malloc(sizeof(nj_real) * (3 * ns + 1));
     if (!h) return nj_error(NJORD_ENOMEM, "out of memory");
@@ -522,6 +532,7 @@ int njord_model_spectral_state(njord_model *m, int root, njord_real *vor, njord_
 int njord_model_diagnostics(njord_model *m, njord_diag *dg)
 {
     if (!m || !dg) return nj_error(NJORD_EINVAL, "njord_model_diagnostics: NULL argument");
+    if (m->pe_mode) return nj_pem_diagnostics(m, dg);
     const size_t ng = ngrid(m);
     const double g = m->gravity;
     nj_real *g5 = malloc(sizeof(nj_real) * (5 * ng + 1));
@@ -586,6 +597,7 @@ int njord_model_diagnostics(njord_model *m, njord_diag *dg)
         dg->l1 = exact ? means[3] / means[5] : NAN;
         dg->l2 = exact ? sqrt(means[4]) / sqrt(means[6]) : NAN;
         dg->linf = exact ? emax / hmax : NAN;
+        dg->ps_min = dg->ps_max = NAN;
     }
     free(g5);
     free(q);
@@ -610,9 +622,18 @@ static int open_output(njord_model *m)
         }
     }
     if (m->rank == 0 && !st) {
-        njord_cf_var vars[F_COUNT];
+        njord_cf_var vars[2 * NJ_MAX_OUT];
         int nv = 0;
-        for (int i = 0; i < m->nout; i++) vars[nv++] = field_meta[m->out_fields[i]];
+        njord_cf_vertical vert;
+        memset(&vert, 0, sizeof vert);
+        double *vbuf = NULL;
+        if (m->pe_mode) {
+            vbuf = malloc(sizeof(double) * (4 * (size_t)m->pe.L + 4 + (size_t)m->nplev));
+            st = vbuf ? nj_pem_open_vars(m, vars, &nv, &vert, vbuf)
+                      : nj_error(NJORD_ENOMEM, "output: out of memory");
+        } else {
+            for (int i = 0; i < m->nout; i++) vars[nv++] = field_meta[m->out_fields[i]];
+        }
         const int nlat = m->plan->nlat;
         double *latd = malloc(sizeof(double) * nlat);
         char units[64], tstart[32];
@@ -623,14 +644,20 @@ static int open_output(njord_model *m)
         if (!latd) st = nj_error(NJORD_ENOMEM, "output: out of memory");
         for (int j = 0; j < nlat && latd; j++) latd[j] = m->plan->lat[j] * 180.0 / M_PI;
         char title[128];
-        snprintf(title, sizeof title, "Njord %s model, T%d, %s", m->advection ? "advection" : "shallow-water",
-                 m->plan->T, m->case_name);
+        if (m->pe_mode)
+            snprintf(title, sizeof title, "Njord primitive-equation model, T%dL%d, %s", m->plan->T,
+                     m->pe.L, m->case_name);
+        else
+            snprintf(title, sizeof title, "Njord %s model, T%d, %s",
+                     m->advection ? "advection" : "shallow-water", m->plan->T, m->case_name);
         const char *atts[] = {"title", title, "institution", "Njord", "source", "Njord " NJORD_VERSION_STRING,
                               "njord_config", m->cfg_text, NULL};
         if (!st)
-            st = njord_cf_create(m->out_path, nlat, m->plan->nlon, latd, m->plan->w, units,
-                                 "standard", nv, vars, m->deflate, atts, &m->writer);
+            st = njord_cf_create_3d(m->out_path, nlat, m->plan->nlon, latd, m->plan->w, units,
+                                    "standard", m->pe_mode ? &vert : NULL, nv, vars, m->deflate,
+                                    atts, &m->writer);
         free(latd);
+        free(vbuf);
     }
     st = agree(m, st);
     if (!st) m->out_open = 1;
@@ -641,6 +668,7 @@ static int write_output(njord_model *m)
 {
     if (!*m->out_path || m->nout == 0) return NJORD_OK;
     TRY(open_output(m));
+    if (m->pe_mode) return nj_pem_write_output(m);
     const size_t ng = ngrid(m), nglob = (size_t)m->plan->nlat * m->plan->nlon;
     nj_real *g5 = malloc(sizeof(nj_real) * (6 * ng + 1));
     nj_real *glob = m->rank == 0 ? malloc(sizeof(nj_real) * nglob * (size_t)(m->nout + 1)) : NULL;
@@ -700,53 +728,65 @@ static int check_state(njord_model *m)
                                    "divergence"};
     const size_t ns = nspec(m), ng = ngrid(m);
     size_t first;
-    TRY(m->ops->find_nonfinite(3 * ns, m->x, &first));
-    nj_real *g = malloc(sizeof(nj_real) * (5 * ng + 1));
-    if (!g) return nj_error(NJORD_ENOMEM, "model check: out of memory");
-    int st = local_grid_state(m, g), field = -1;
-    size_t where = 0;
-    for (size_t i = 0; i < 5 * ng && !st; i++) {
-        int f = (int)(i / ng);
-        if (!isfinite(g[i]) || (f < 2 && fabs(g[i]) > NJ_MAX_WIND)) {
-            field = f;
-            where = i % ng;
-            break;
+    TRY(m->ops->find_nonfinite(m->nstate, m->x, &first));
+    const char *what = NULL;
+    double lat = NAN, lon = NAN, val = NAN;
+    int st = NJORD_OK, bad = 0;
+    if (m->pe_mode) {
+        st = nj_pem_check_grid(m, &what, &lat, &lon, &val, &bad);
+        if (!st && !bad && first != SIZE_MAX) {
+            bad = 1;
+            what = "spectral state";
         }
+    } else {
+        nj_real *g = malloc(sizeof(nj_real) * (5 * ng + 1));
+        if (!g) return nj_error(NJORD_ENOMEM, "model check: out of memory");
+        st = local_grid_state(m, g);
+        int field = -1;
+        size_t where = 0;
+        for (size_t i = 0; i < 5 * ng && !st; i++) {
+            int f = (int)(i / ng);
+            if (!isfinite(g[i]) || (f < 2 && fabs(g[i]) > NJ_MAX_WIND)) {
+                field = f;
+                where = i % ng;
+                break;
+            }
+        }
+        if (field >= 0) {
+            lat = m->plan->lat[m->plan->rows[where / m->plan->nlon]] * 180 / M_PI;
+            lon = 360.0 * (double)(where % m->plan->nlon) / m->plan->nlon;
+            val = g[(size_t)field * ng + where];
+        }
+        if (first != SIZE_MAX && field < 0) field = first / ns == 0 ? 2 : first / ns == 1 ? 3 : 4;
+        if (field >= 0) what = names[field];
+        bad = field >= 0;
+        free(g);
     }
-    if (first != SIZE_MAX && field < 0) field = first / ns == 0 ? 2 : first / ns == 1 ? 3 : 4;
-    int bad = field >= 0, any = bad;
+    int any = bad;
     if (m->comm != MPI_COMM_NULL) MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, m->comm);
     if (st || !any) {
-        free(g);
         if (st) return st;
         /* remember this state as the last good one */
-        TRY(m->ops->axpby(3 * ns, 1.0, m->x, 0.0, m->good));
+        TRY(m->ops->axpby(m->nstate, 1.0, m->x, 0.0, m->good));
         nj_real *prev = nj_integrator_previous(m->it);
-        if (prev) TRY(m->ops->axpby(3 * ns, 1.0, prev, 0.0, m->good_prev));
+        if (prev) TRY(m->ops->axpby(m->nstate, 1.0, prev, 0.0, m->good_prev));
         m->good_steps = m->steps;
         return NJORD_OK;
     }
-    double lat = NAN, lon = NAN, val = NAN;
-    if (bad) {
-        lat = m->plan->lat[m->plan->rows[where / m->plan->nlon]] * 180 / M_PI;
-        lon = 360.0 * (double)(where % m->plan->nlon) / m->plan->nlon;
-        val = g[(size_t)field * ng + where];
-    }
-    free(g);
     double t = njord_model_time(m);
     char msg[512];
     if (bad)
         snprintf(msg, sizeof msg,
                  "model blew up: %s %s (%g) at step %ld (t = %.3f h = %.3f days) near latitude "
                  "%.2f, longitude %.2f (rank %d); rolled back to the last good state at t = %.3f h",
-                 isfinite(val) ? "unphysical" : "non-finite", names[field], val, m->steps, t / 3600,
+                 isfinite(val) ? "unphysical" : "non-finite", what, val, m->steps, t / 3600,
                  t / 86400, lat, lon, m->rank, m->good_steps * m->dt / 3600);
     else
         snprintf(msg, sizeof msg,
                  "model blew up at step %ld (t = %.3f h) on another rank; rolled back to the "
                  "last good state at t = %.3f h",
                  m->steps, t / 3600, m->good_steps * m->dt / 3600);
-    TRY(m->ops->axpby(3 * ns, 1.0, m->good, 0.0, m->x));
+    TRY(m->ops->axpby(m->nstate, 1.0, m->good, 0.0, m->x));
     TRY(nj_integrator_restore(m->it, m->good_steps > 0 ? m->good_prev : NULL, m->good_steps));
     m->steps = m->good_steps;
     return nj_error(NJORD_EBLOWUP, "%s", msg);
@@ -790,6 +830,9 @@ int njord_model_run(njord_model *m, double t_end, njord_model_callback cb, void 
             if (!st && cb) st = cb(m, user);
             if (st) return st;
         }
+        if (*m->restart_out && m->restart_every > 0 && next % m->restart_every == 0 && next < nend)
+            TRY(njord_model_write_restart(m, m->restart_out));
     }
+    if (*m->restart_out) TRY(njord_model_write_restart(m, m->restart_out));
     return NJORD_OK;
 }

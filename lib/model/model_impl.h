@@ -1,0 +1,96 @@
+/* lib/model/model_impl.h — the model's internal state, shared by the driver
+ * (model.c: configuration, time loop, checks, output), the primitive-equation
+ * parts (pe_model.c) and restarts (restart.c). Internal. */
+#ifndef NJ_MODEL_IMPL_H
+#define NJ_MODEL_IMPL_H
+
+#include "../dyn/primitive.h"
+#include "../dyn/shallow_water.h"
+#include "../dyn/testcases.h"
+#include "njord/config.h"
+#include "njord/io.h"
+#include "njord/model.h"
+
+enum { F_U, F_V, F_ZG, F_H, F_VOR, F_DIV, F_OROG, F_PV, F_COUNT };
+#define NJ_MAX_OUT 16
+
+struct njord_model {
+    char *cfg_text;                /* the whole configuration, for the output file */
+    char case_name[64];
+    /* parameters */
+    double radius, omega, gravity, dt, length, out_interval, check_interval;
+    double tilt;                   /* of the rotation axis (Williamson 2) */
+    long out_every, check_every;
+    int advection;
+    nj_testcase tc;
+    nj_tc_params tcp;
+    char start[32];
+    /* numerics */
+    njord_sht_plan *plan;
+    const nj_sht_backend *ops;
+    nj_sw sw;
+    nj_equation eq;
+    nj_integrator *it;
+    nj_real *x, *good, *good_prev; /* state, last checked state (+ its leapfrog level) */
+    long good_steps;
+    double phiref;
+    nj_real *hs_grid;              /* local orography (m), host */
+    /* time */
+    long steps;
+    /* output */
+    int nout, out_fields[NJ_MAX_OUT];
+    njord_cf_writer *writer;       /* rank 0 */
+    char *out_path;
+    int deflate, overwrite;
+    int out_open;                  /* every rank: the output file was opened */
+    int initial_done;              /* every rank: the initial state was output */
+    /* MPI */
+    MPI_Comm comm;
+    int rank;
+    /* timing, inside time steps only */
+    double t_total, t_trans;
+    /* state size: nfields local spectral fields of 2 * nspec_loc reals */
+    int nfields;
+    size_t nstate;
+    /* primitive equations (pe_mode): lib/model/pe_model.c */
+    int pe_mode;
+    nj_pe pe;
+    nj_vcoord vc;                  /* the parsed levels, until nj_pe_init takes them */
+    int pe_case;                   /* nj_pe_case, 0 for a file */
+    double rd, cp, tref, pref;
+    int ntr, hs;
+    int nplev, npout, pout[8];     /* pressure-level output: levels and variables */
+    double plev[64];               /* Pa */
+    /* restarts */
+    char *restart_out;             /* path written at restart_every and at the end, or "" */
+    long restart_every;            /* steps; 0: only at the end of a run */
+    char integrator[16];           /* time.integrator */
+};
+
+#define TRY(call)                                                                          \
+    do {                                                                                   \
+        int st_ = (call);                                                                  \
+        if (st_) return st_;                                                               \
+    } while (0)
+
+/* model.c */
+int nj_model_agree(njord_model *m, int st);
+static inline size_t nj_model_ngrid(const njord_model *m) { return (size_t)m->plan->nrows * m->plan->nlon; }
+static inline size_t nj_model_nspec(const njord_model *m) { return 2 * m->plan->nspec_loc; }
+
+/* pe_model.c: the primitive-equation parts of the model */
+int nj_pem_read_params(njord_model *m, const njord_config *c);
+int nj_pem_setup(njord_model *m, const njord_config *c);
+int nj_pem_open_vars(njord_model *m, njord_cf_var *vars, int *nv, njord_cf_vertical *vert,
+                     double *buf);
+int nj_pem_write_output(njord_model *m);
+int nj_pem_field(njord_model *m, const char *name, int root, njord_real *global);
+int nj_pem_diagnostics(njord_model *m, njord_diag *dg);
+/* first bad grid value: *field (name) < 0 when none; host check of winds and T */
+int nj_pem_check_grid(njord_model *m, const char **what, double *lat, double *lon, double *val,
+                      int *bad);
+
+/* restart.c */
+int nj_restart_read(njord_model *m, const char *path);
+
+#endif

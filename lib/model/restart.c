@@ -1,0 +1,277 @@
+/* lib/model/restart.c — restart files: everything a model needs to continue
+ * bitwise (njord/model.h).
+ *
+ * NetCDF-4 file, global spectral fields in Njord's order (sht.h), stored as
+ * double whatever the build precision (a single-precision value converts to
+ * double and back exactly):
+ *   dimensions  field = state fields, coef = 2 * NJORD_SHT_NSPEC(T)
+ *   state(field, coef)   the current state
+ *   prev(field, coef)    the leapfrog's previous time level (absent for SIL3
+ *                        or before the first step)
+ *   phis(coef)           spectral surface geopotential (absent when flat)
+ *   attributes  njord_restart = 1, equations, trunc, nfields, steps, dt,
+ *               integrator, phiref (shallow water), and for the primitive
+ *               equations nlev, ntr, tref, pref, hybrid_a, hybrid_b; config =
+ *               the whole configuration text (for people).
+ * A restart is refused when equations, truncation, number of fields, time
+ * step, integrator, levels (bitwise), tracers or the reference state differ. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model_impl.h"
+
+#define NC(call, what)                                                                      \
+    do {                                                                                    \
+        int e_ = (call);                                                                    \
+        if (e_ != NC_NOERR) {                                                               \
+            st = nj_error(NJORD_EIO, "restart file %s: %s: %s", path, what, nc_strerror(e_)); \
+            goto done;                                                                      \
+        }                                                                                   \
+    } while (0)
+
+static const char *equations_name(const njord_model *m)
+{
+    return m->pe_mode ? "primitive" : m->advection ? "advection" : "shallow_water";
+}
+
+static nj_real *phis_spec(njord_model *m) { return m->pe_mode ? m->pe.phis_s : m->sw.phis_s; }
+
+/* gather nf local spectral fields from backend memory to root (host) */
+static int gather(njord_model *m, const nj_real *dev, int nf, nj_real *global)
+{
+    const size_t ns = nj_model_nspec(m) * (size_t)nf;
+    nj_real *h = malloc(sizeof(nj_real) * (ns + 1));
+    if (!h) return nj_error(NJORD_ENOMEM, "restart: out of memory");
+    int st = m->ops->to_host(h, dev, sizeof(nj_real) * ns);
+    if (!st) st = njord_sht_gather_spec(m->plan, 0, h, global, nf);
+    free(h);
+    return st;
+}
+
+int njord_model_write_restart(njord_model *m, const char *path)
+{
+    if (!m || !path || !*path) return nj_error(NJORD_EINVAL, "njord_model_write_restart: NULL argument");
+    const int nf = m->nfields, T = m->plan->T;
+    const size_t ncoef = 2 * (size_t)NJORD_SHT_NSPEC(T);
+    nj_real *prev = nj_integrator_previous(m->it), *phis = phis_spec(m);
+    int hp = prev != NULL, hf = phis != NULL;
+    nj_real *g = NULL;
+    double *d = NULL;
+    if (m->rank == 0) {
+        g = malloc(sizeof(nj_real) * ncoef * (2 * (size_t)nf + 1));
+        d = malloc(sizeof(double) * ncoef * (2 * (size_t)nf + 1));
+    }
+    int st = (m->rank != 0 || (g && d)) ? NJORD_OK : nj_error(NJORD_ENOMEM, "restart: out of memory");
+    st = nj_model_agree(m, st);
+    if (!st) st = gather(m, m->x, nf, g);
+    if (!st && hp) st = gather(m, prev, nf, g ? g + ncoef * nf : NULL);
+    if (!st && hf) st = gather(m, phis, 1, g ? g + 2 * ncoef * nf : NULL);
+    st = nj_model_agree(m, st);
+    char tmp[4096];
+    int ncid = -1, created = 0;
+    if (!st && m->rank == 0) {
+        for (size_t i = 0; i < ncoef * (2 * (size_t)nf + 1); i++) d[i] = (double)g[i];
+        snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+        int dims[2], vs, vp = -1, vf = -1;
+        NC(nc_create(tmp, NC_CLOBBER | NC_NETCDF4, &ncid), "create");
+        created = 1;
+        NC(nc_def_dim(ncid, "field", (size_t)nf, &dims[0]), "define");
+        NC(nc_def_dim(ncid, "coef", ncoef, &dims[1]), "define");
+        NC(nc_def_var(ncid, "state", NC_DOUBLE, 2, dims, &vs), "define state");
+        if (hp) NC(nc_def_var(ncid, "prev", NC_DOUBLE, 2, dims, &vp), "define prev");
+        if (hf) NC(nc_def_var(ncid, "phis", NC_DOUBLE, 1, &dims[1], &vf), "define phis");
+        int one = 1, tr = T;
+        long long steps = m->steps;
+        const char *eq = equations_name(m);
+        const char *integ = m->integrator;
+        NC(nc_put_att_int(ncid, NC_GLOBAL, "njord_restart", NC_INT, 1, &one), "attributes");
+        NC(nc_put_att_text(ncid, NC_GLOBAL, "equations", strlen(eq), eq), "attributes");
+        NC(nc_put_att_text(ncid, NC_GLOBAL, "integrator", strlen(integ), integ), "attributes");
+        NC(nc_put_att_int(ncid, NC_GLOBAL, "trunc", NC_INT, 1, &tr), "attributes");
+        NC(nc_put_att_int(ncid, NC_GLOBAL, "nfields", NC_INT, 1, &nf), "attributes");
+        NC(nc_put_att_longlong(ncid, NC_GLOBAL, "steps", NC_INT64, 1, &steps), "attributes");
+        NC(nc_put_att_double(ncid, NC_GLOBAL, "dt", NC_DOUBLE, 1, &m->dt), "attributes");
+        NC(nc_put_att_double(ncid, NC_GLOBAL, "phiref", NC_DOUBLE, 1, &m->phiref), "attributes");
+        if (m->pe_mode) {
+            int L = m->pe.L, ntr = m->pe.ntr;
+            NC(nc_put_att_int(ncid, NC_GLOBAL, "nlev", NC_INT, 1, &L), "attributes");
+            NC(nc_put_att_int(ncid, NC_GLOBAL, "ntr", NC_INT, 1, &ntr), "attributes");
+            NC(nc_put_att_double(ncid, NC_GLOBAL, "tref", NC_DOUBLE, 1, &m->tref), "attributes");
+            NC(nc_put_att_double(ncid, NC_GLOBAL, "pref", NC_DOUBLE, 1, &m->pref), "attributes");
+            NC(nc_put_att_double(ncid, NC_GLOBAL, "hybrid_a", NC_DOUBLE, (size_t)L + 1, m->pe.vc.a),
+               "attributes");
+            NC(nc_put_att_double(ncid, NC_GLOBAL, "hybrid_b", NC_DOUBLE, (size_t)L + 1, m->pe.vc.b),
+               "attributes");
+        }
+        NC(nc_put_att_text(ncid, NC_GLOBAL, "config", strlen(m->cfg_text), m->cfg_text), "attributes");
+        NC(nc_enddef(ncid), "enddef");
+        NC(nc_put_var_double(ncid, vs, d), "write state");
+        if (hp) NC(nc_put_var_double(ncid, vp, d + ncoef * nf), "write prev");
+        if (hf) NC(nc_put_var_double(ncid, vf, d + 2 * ncoef * nf), "write phis");
+        int e = nc_close(ncid);
+        ncid = -1;
+        if (e != NC_NOERR) {
+            st = nj_error(NJORD_EIO, "restart file %s: close: %s", path, nc_strerror(e));
+            goto done;
+        }
+        if (rename(tmp, path) != 0) st = nj_error(NJORD_EIO, "restart file %s: cannot rename %s", path, tmp);
+    }
+done:
+    if (st && created) {
+        if (ncid >= 0) nc_close(ncid);
+        remove(tmp);
+    }
+    free(g);
+    free(d);
+    return nj_model_agree(m, st);
+}
+
+/* ------------------------------------------------------------------ reading */
+
+static int att_mismatch(const char *path, const char *what, double file, double here)
+{
+    return nj_error(NJORD_EINVAL,
+                    "restart file %s was written with %s = %.17g, this configuration has %.17g: "
+                    "refusing to continue from it", path, what, file, here);
+}
+
+/* rank 0: open, check, read; fills g (state, prev, phis) and flags */
+static int read_root(njord_model *m, const char *path, double *d, int *hp, int *hf, long long *steps,
+                     double *phiref)
+{
+    int st = NJORD_OK, ncid = -1, id, marker = 0;
+    const int nf = m->nfields, T = m->plan->T;
+    const size_t ncoef = 2 * (size_t)NJORD_SHT_NSPEC(T);
+    NC(nc_open(path, NC_NOWRITE, &ncid), "open");
+    if (nc_get_att_int(ncid, NC_GLOBAL, "njord_restart", &marker) != NC_NOERR || marker != 1) {
+        st = nj_error(NJORD_EFORMAT, "restart file %s: not a Njord restart file", path);
+        goto done;
+    }
+    char eq[64] = {0}, integ[64] = {0};
+    size_t len = 0;
+    NC(nc_inq_attlen(ncid, NC_GLOBAL, "equations", &len), "equations");
+    if (len >= sizeof eq) len = sizeof eq - 1;
+    NC(nc_get_att_text(ncid, NC_GLOBAL, "equations", eq), "equations");
+    eq[len] = 0;
+    NC(nc_inq_attlen(ncid, NC_GLOBAL, "integrator", &len), "integrator");
+    if (len >= sizeof integ) len = sizeof integ - 1;
+    NC(nc_get_att_text(ncid, NC_GLOBAL, "integrator", integ), "integrator");
+    integ[len] = 0;
+    if (strcmp(eq, equations_name(m))) {
+        st = nj_error(NJORD_EINVAL,
+                      "restart file %s holds a %s state, this configuration solves %s: refusing to "
+                      "continue from it", path, eq, equations_name(m));
+        goto done;
+    }
+    if (strcmp(integ, m->integrator)) {
+        st = nj_error(NJORD_EINVAL,
+                      "restart file %s was written with time.integrator = %s, this configuration "
+                      "has %s: refusing to continue from it", path, integ, m->integrator);
+        goto done;
+    }
+    int ti, fi;
+    double dt;
+    NC(nc_get_att_int(ncid, NC_GLOBAL, "trunc", &ti), "trunc");
+    NC(nc_get_att_int(ncid, NC_GLOBAL, "nfields", &fi), "nfields");
+    NC(nc_get_att_double(ncid, NC_GLOBAL, "dt", &dt), "dt");
+    NC(nc_get_att_longlong(ncid, NC_GLOBAL, "steps", steps), "steps");
+    NC(nc_get_att_double(ncid, NC_GLOBAL, "phiref", phiref), "phiref");
+    if (ti != T) { st = att_mismatch(path, "grid.trunc", ti, T); goto done; }
+    if (dt != m->dt) { st = att_mismatch(path, "time.dt", dt, m->dt); goto done; }
+    if (m->pe_mode) {
+        int L, ntr;
+        double tref, pref, ab[2 * (NJ_PE_MAXLEV + 1)];
+        NC(nc_get_att_int(ncid, NC_GLOBAL, "nlev", &L), "nlev");
+        NC(nc_get_att_int(ncid, NC_GLOBAL, "ntr", &ntr), "ntr");
+        NC(nc_get_att_double(ncid, NC_GLOBAL, "tref", &tref), "tref");
+        NC(nc_get_att_double(ncid, NC_GLOBAL, "pref", &pref), "pref");
+        if (L != m->pe.L) { st = att_mismatch(path, "the number of levels", L, m->pe.L); goto done; }
+        if (ntr != m->pe.ntr) { st = att_mismatch(path, "vertical.tracers", ntr, m->pe.ntr); goto done; }
+        if (tref != m->tref) { st = att_mismatch(path, "dynamics.reference_temperature", tref, m->tref); goto done; }
+        if (pref != m->pref) { st = att_mismatch(path, "dynamics.reference_pressure", pref, m->pref); goto done; }
+        NC(nc_get_att_double(ncid, NC_GLOBAL, "hybrid_a", ab), "hybrid_a");
+        NC(nc_get_att_double(ncid, NC_GLOBAL, "hybrid_b", ab + L + 1), "hybrid_b");
+        for (int k = 0; k <= L; k++)
+            if (ab[k] != m->pe.vc.a[k] || ab[L + 1 + k] != m->pe.vc.b[k]) {
+                st = nj_error(NJORD_EINVAL,
+                              "restart file %s was written on other levels (half level %d: a = %g Pa, "
+                              "b = %g; here a = %g Pa, b = %g): refusing to continue from it",
+                              path, k, ab[k], ab[L + 1 + k], m->pe.vc.a[k], m->pe.vc.b[k]);
+                goto done;
+            }
+    }
+    if (fi != nf) { st = att_mismatch(path, "the number of state fields", fi, nf); goto done; }
+    NC(nc_inq_varid(ncid, "state", &id), "variable state");
+    NC(nc_get_var_double(ncid, id, d), "read state");
+    *hp = nc_inq_varid(ncid, "prev", &id) == NC_NOERR;
+    if (*hp) NC(nc_get_var_double(ncid, id, d + ncoef * nf), "read prev");
+    *hf = nc_inq_varid(ncid, "phis", &id) == NC_NOERR;
+    if (*hf) NC(nc_get_var_double(ncid, id, d + 2 * ncoef * nf), "read phis");
+done:
+    if (ncid >= 0) nc_close(ncid);
+    return st;
+}
+
+/* scatter nf global fields (root, host) into backend memory */
+static int scatter(njord_model *m, const nj_real *global, int nf, nj_real *dev)
+{
+    const size_t ns = nj_model_nspec(m) * (size_t)nf;
+    nj_real *h = malloc(sizeof(nj_real) * (ns + 1));
+    if (!h) return nj_error(NJORD_ENOMEM, "restart: out of memory");
+    int st = njord_sht_scatter_spec(m->plan, 0, global, h, nf);
+    if (!st) st = m->ops->from_host(dev, h, sizeof(nj_real) * ns);
+    free(h);
+    return st;
+}
+
+int nj_restart_read(njord_model *m, const char *path)
+{
+    const int nf = m->nfields, T = m->plan->T;
+    const size_t ncoef = 2 * (size_t)NJORD_SHT_NSPEC(T), ntot = ncoef * (2 * (size_t)nf + 1);
+    double *d = NULL;
+    nj_real *g = NULL;
+    int st = NJORD_OK, flags[2] = {0, 0};
+    long long steps = 0;
+    double phiref = 0;
+    if (m->rank == 0) {
+        d = malloc(sizeof(double) * ntot);
+        g = malloc(sizeof(nj_real) * ntot);
+        st = (d && g) ? read_root(m, path, d, &flags[0], &flags[1], &steps, &phiref)
+                      : nj_error(NJORD_ENOMEM, "restart: out of memory");
+        for (size_t i = 0; i < ntot && !st; i++) g[i] = (nj_real)d[i];
+    }
+    st = nj_model_agree(m, st);
+    if (!st && m->comm != MPI_COMM_NULL) {
+        MPI_Bcast(flags, 2, MPI_INT, 0, m->comm);
+        MPI_Bcast(&steps, 1, MPI_LONG_LONG, 0, m->comm);
+        MPI_Bcast(&phiref, 1, MPI_DOUBLE, 0, m->comm);
+    }
+    if (!st) st = scatter(m, g, nf, m->x);
+    nj_real *prev = NULL;
+    if (!st && flags[0]) {
+        st = m->ops->alloc(sizeof(nj_real) * (m->nstate + 1), (void **)&prev);
+        if (!st) st = scatter(m, g ? g + ncoef * nf : NULL, nf, prev);
+    }
+    nj_real **ph = m->pe_mode ? &m->pe.phis_s : &m->sw.phis_s;
+    if (!st && flags[1] && !*ph) st = m->ops->alloc(sizeof(nj_real) * (nj_model_nspec(m) + 1), (void **)ph);
+    if (!st && flags[1]) st = scatter(m, g ? g + 2 * ncoef * nf : NULL, 1, *ph);
+    if (!st && !flags[1] && *ph) {
+        m->ops->free(*ph);
+        *ph = NULL;
+    }
+    if (!st) st = nj_integrator_restore(m->it, prev, (long)steps);
+    if (!st) {
+        m->steps = (long)steps;
+        m->phiref = phiref;
+        m->sw.phiref = phiref;
+    }
+    if (prev) m->ops->free(prev);
+    free(d);
+    free(g);
+    return nj_model_agree(m, st);
+}
