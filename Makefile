@@ -9,6 +9,9 @@
 #   make bench-sht       transform benchmark -> bench/results/sht.json
 #   make bench-mpi       distributed transform benchmark -> bench/results/mpi.json
 #   make bench-sw        shallow-water model SDPD and time split -> bench/results/sw.json
+#   make bench-dry       primitive-equation model (JW06, T85L26, T170L26) -> bench/results/dry.json
+#   make validate-dry    long validation of the dry core (JW06 convergence, 30-day
+#                        steady state, Held-Suarez climate) -> bench/results/validate-dry/
 #   make sanitize        test suite under AddressSanitizer + UBSan
 #   make valgrind        test suite under valgrind memcheck
 
@@ -68,14 +71,14 @@ else
   HAVE_CUDA := 1
 endif
 CU_SRC     := $(sort $(wildcard kernels/*.cu))
-GPU_TEST_SRC := $(sort $(wildcard tests/gpu_*.c)) tests/mpi_sht.c tests/mpi_sw.c
+GPU_TEST_SRC := $(sort $(wildcard tests/gpu_*.c)) tests/mpi_sht.c tests/mpi_sw.c tests/mpi_pe.c
 
 LIB_SRC    := $(filter-out lib/backend/cuda_probe.c,$(sort $(wildcard lib/*/*.c)))
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 TOOL_SRC   := $(sort $(wildcard tests/*_tool.c tests/mpi_*.c))
 EX_SRC     := $(sort $(wildcard examples/*.c))
 
-.PHONY: all deps lib check test install uninstall clean bench-sht bench-mpi bench-sw sanitize valgrind run
+.PHONY: all deps lib check test install uninstall clean bench-sht bench-mpi bench-sw bench-dry validate-dry sanitize valgrind run
 .DEFAULT_GOAL := all
 
 all: deps lib $(BUILD)/njord examples
@@ -243,7 +246,15 @@ bench-sht: deps
 	  $$b -o bench/results/gpu/bench_sht_gpu_$$p.json; rc=$$?; [ $$rc = 77 ] && echo "bench_sht_gpu_$$p: no usable GPU, skipped"; true; done
 
 bench-sw: all
-	bench/run-sw.sh $(BUILD)/njord
+	bench/run-model.sh $(BUILD)/njord data/galewsky.ini bench/results/sw.json \
+	  "85:300s:1d 170:150s:6h 341:75s:1h" "njord shallow-water model, Galewsky case, leapfrog"
+
+bench-dry: all
+	bench/run-model.sh $(BUILD)/njord data/jw06_wave.ini bench/results/dry.json \
+	  "85:600s:12h 170:300s:2h" "njord primitive-equation model, JW06 baroclinic wave, L26, leapfrog"
+
+validate-dry: all
+	tools/validate-dry.sh $(BUILD)/njord
 
 bench-mpi: deps
 	$(MAKE) PRECISION=both lib bench/build/bench_mpi_dp

@@ -79,6 +79,11 @@ if command -v mpirun >/dev/null && [[ "$WRAP" != *valgrind* ]]; then
       run_suite "$p/mpi_sw-np$np" env OMP_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 timeout 600 \
         mpirun --oversubscribe -np $np "$B/$p/tests/mpi_sw"
     done
+    for np in 1 2 4; do
+      [ -x "$B/$p/tests/mpi_pe" ] || continue
+      run_suite "$p/mpi_pe-np$np" env OMP_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 timeout 600 \
+        mpirun --oversubscribe -np $np "$B/$p/tests/mpi_pe"
+    done
     # the cuda backend's transposition (device buffers staged through pinned host
     # memory), on the host emulation
     for np in 1 3; do

@@ -334,7 +334,7 @@ static void test_bool_enum_string(void **state)
     bad(c, "time.integrator", "Leapfrog", "leapfrog, imex-sil3");
     bad(c, "backend.kind", "gpu", "auto, cpu, cuda");
     bad(c, "initial.case", "williamson3",
-        "williamson1, williamson2, williamson5, williamson6, galewsky, galewsky_unperturbed, file");
+        "williamson1, williamson2, williamson5, williamson6, galewsky, galewsky_unperturbed, jw06_steady, jw06_wave, held_suarez, file");
     bad(c, "grid.grid", "", "linear, quadratic, cubic");
     good(c, "grid.grid", "cubic", "cubic");
     good(c, "model.equations", "advection", "advection");
@@ -427,8 +427,8 @@ static void test_set(void **state)
     assert_msg("section.key=value");
     assert_int_equal(njord_config_set(c, "grid.trunk=5"), NJORD_EINVAL);
     assert_msg("grid.trunk");
-    assert_int_equal(njord_config_set(c, "physics.scheme=x"), NJORD_EINVAL);
-    assert_msg("unknown section [physics]");
+    assert_int_equal(njord_config_set(c, "chemistry.scheme=x"), NJORD_EINVAL);
+    assert_msg("unknown section [chemistry]");
     assert_int_equal(njord_config_set(c, "=5"), NJORD_EINVAL);
     assert_int_equal(njord_config_set(c, "grid.trunc=5000"), NJORD_EINVAL);
     assert_msg("grid.trunc");
@@ -676,8 +676,8 @@ static void load_bad(const char *text, int status, const char *sub1, const char 
 static void test_file_errors(void **state)
 {
     (void)state;
-    load_bad("[grid]\ntrunc = 42\n\n[physics]\nscheme = held_suarez\n", NJORD_EINVAL,
-             "bad.ini:5:", "unknown section [physics]");
+    load_bad("[grid]\ntrunc = 42\n\n[chemistry]\nscheme = cbm4\n", NJORD_EINVAL,
+             "bad.ini:5:", "unknown section [chemistry]");
     load_bad("[grid]\ntrunc = 42\ntrunk = 42\n", NJORD_EINVAL, "bad.ini:3:",
              "unknown key 'grid.trunk' (keys of [grid]: trunc, grid, nlat, nlon)");
     load_bad("[grid]\ntrunc = 42\n[time]\ndt = 10 parsecs\n", NJORD_EINVAL, "bad.ini:4: time.dt:",
@@ -693,7 +693,7 @@ static void test_file_errors(void **state)
     load_bad("[grid] trunc = 42\n", NJORD_EINVAL, "bad.ini:1:", "after the section header");
     load_bad("[grid]\n= 42\n", NJORD_EINVAL, "bad.ini:2:", "missing key name");
     load_bad("[Grid]\ntrunc = 42\n", NJORD_EINVAL, "bad.ini:2:", "unknown section [Grid]");
-    load_bad("[output]\nvariables = u, t\n", NJORD_EINVAL, "bad.ini:2: output.variables", "'t'");
+    load_bad("[output]\nvariables = u, w\n", NJORD_EINVAL, "bad.ini:2: output.variables", "'w'");
     load_bad("[time]\nstart = 2001-02-29T00:00:00\n", NJORD_EINVAL, "bad.ini:2: time.start", NULL);
     load_bad("[output]\noverwrite = perhaps\n", NJORD_EINVAL, "bad.ini:2: output.overwrite",
              "not a boolean");

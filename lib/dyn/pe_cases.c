@@ -74,7 +74,7 @@ static double noise(uint64_t i)
 
 int nj_pe_case_fields(nj_pe_case c, const nj_pe_case_params *pp, const nj_vcoord *vc,
                       const double *lat, int nrows, const int *rows, int nlon, double *u,
-                      double *v, double *t, double *ps, double *phis)
+                      double *v, double *t, double *q, double *ps, double *phis)
 {
     const int L = vc->nlev;
     const size_t ng = (size_t)nrows * nlon;
@@ -82,9 +82,9 @@ int nj_pe_case_fields(nj_pe_case c, const nj_pe_case_params *pp, const nj_vcoord
         return nj_error(NJORD_EINVAL, "unknown primitive-equation test case %d", (int)c);
     for (int i = 0; i < nrows; i++) {
         double phi = lat[rows[i]];
-        for (int q = 0; q < nlon; q++) {
-            size_t g = (size_t)i * nlon + q;
-            double lam = 2 * M_PI * q / nlon;
+        for (int il = 0; il < nlon; il++) {
+            size_t g = (size_t)i * nlon + il;
+            double lam = 2 * M_PI * il / nlon;
             ps[g] = JW_P0;
             phis[g] = c == NJ_PE_HELD_SUAREZ ? 0.0 : jw_phis(phi, pp);
             double up = 0;
@@ -98,10 +98,14 @@ int nj_pe_case_fields(nj_pe_case c, const nj_pe_case_params *pp, const nj_vcoord
             for (int k = 0; k < L; k++) {
                 size_t o = (size_t)k * ng + g;
                 double eta = 0.5 * (vc->a[k] / JW_P0 + vc->b[k] + vc->a[k + 1] / JW_P0 + vc->b[k + 1]);
+                if (q) {
+                    double x = phi / (2 * M_PI / 9), y = (eta - 1) * JW_P0 / 34000.0;
+                    q[o] = c == NJ_PE_HELD_SUAREZ ? 0.0 : 0.018 * exp(-x * x * x * x) * exp(-y * y);
+                }
                 if (c == NJ_PE_HELD_SUAREZ) {
                     u[o] = 0;
                     v[o] = 0;
-                    uint64_t gi = ((uint64_t)k * 65536 + (uint64_t)rows[i]) * 65536 + (uint64_t)q;
+                    uint64_t gi = ((uint64_t)k * 65536 + (uint64_t)rows[i]) * 65536 + (uint64_t)il;
                     t[o] = 300.0 + 0.1 * noise(gi);
                 } else {
                     u[o] = jw_u(eta, phi) + up;

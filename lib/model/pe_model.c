@@ -129,7 +129,7 @@ static int initial_fields(njord_model *m, const njord_config *c, double *u, doub
     if (m->pe_case) {
         nj_pe_case_params pp = {m->radius, m->omega, m->gravity, m->rd};
         return nj_pe_case_fields(m->pe_case, &pp, &m->pe.vc, p->lat, p->nrows, p->rows, p->nlon, u,
-                                 v, t, ps, phis);
+                                 v, t, q, ps, phis);
     }
     /* an analysis: every rank reads the global grid and keeps its rows */
     njord_analysis_opts o;
