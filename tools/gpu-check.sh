@@ -4,7 +4,7 @@
 #
 #   bash tools/gpu-check.sh prepare   here (a Debian machine with nvcc, no GPU needed):
 #       `make deps lib` with CUDA, then the real-CUDA builds of the GPU tests and of the
-#       benchmark: build/{dp,sp}/tests/gpu_sht, build/cuda/test_cuda_emu,
+#       benchmark: build/{dp,sp}/tests/gpu_{sht,sw,pe}, build/cuda/test_cuda_emu, njord,
 #       bench/build/bench_sht_gpu_{dp,sp}. Copies them to gpu-carry/bin and packs
 #       every shared library they load that is neither glibc's (libc, libm,
 #       libpthread, libdl, librt, ld-linux, ...) nor CUDA's (cudart, cufft, cublas,
@@ -19,7 +19,8 @@
 #       libcufft.so.12, libcublas.so.13 (searched in /usr/local/cuda*/lib64, the
 #       loader cache, Python site-packages nvidia/*/lib, then the file system),
 #       records nvidia-smi, runs the GPU tests (exit 77 = skipped, else pass/fail)
-#       and the benchmark in double and single precision, and writes into
+#       and the benchmark in double and single precision, the shallow-water and the
+#       primitive-equation models on cuda and cpu (njord run: SDPD, time split), and writes into
 #       ${OUT:-bench/results/gpu}:
 #         gpu-check.log            everything printed, in order
 #         nvidia-smi.txt           nvidia-smi and a CSV line of clocks/memory/power
@@ -80,7 +81,8 @@ prepare() {
   say "== make deps lib (the libraries with the cuda backend)"
   make -j"$jobs" CUDA=1 deps lib || die "make failed"
   say "== make the GPU tests and the GPU benchmark (real CUDA)"
-  local targets=(build/dp/tests/gpu_sht build/sp/tests/gpu_sht build/dp/tests/gpu_sw build/sp/tests/gpu_sw build/cuda/test_cuda_emu
+  local targets=(build/dp/tests/gpu_sht build/sp/tests/gpu_sht build/dp/tests/gpu_sw build/sp/tests/gpu_sw
+                 build/dp/tests/gpu_pe build/sp/tests/gpu_pe build/cuda/test_cuda_emu
                  bench/build/bench_sht_gpu_dp bench/build/bench_sht_gpu_sp)
   make -j"$jobs" CUDA=1 "${targets[@]}" || die "make ${targets[*]} failed"
   local t
@@ -94,11 +96,13 @@ prepare() {
   cp build/sp/tests/gpu_sht "$CARRY/bin/gpu_sht_sp"
   cp build/dp/tests/gpu_sw "$CARRY/bin/gpu_sw_dp"
   cp build/sp/tests/gpu_sw "$CARRY/bin/gpu_sw_sp"
+  cp build/dp/tests/gpu_pe "$CARRY/bin/gpu_pe_dp"
+  cp build/sp/tests/gpu_pe "$CARRY/bin/gpu_pe_sp"
   cp build/cuda/test_cuda_emu "$CARRY/bin/test_cuda_emu"
   cp bench/build/bench_sht_gpu_dp bench/build/bench_sht_gpu_sp "$CARRY/bin/"
   make -j"$jobs" CUDA=1 build/njord || die "make build/njord failed"
   cp build/njord "$CARRY/bin/njord"
-  mkdir -p "$CARRY/data" && cp data/galewsky.ini "$CARRY/data/"
+  mkdir -p "$CARRY/data" && cp data/galewsky.ini data/jw06_wave.ini "$CARRY/data/"
 
   say "== gather shared libraries"
   local tmp; tmp=$(mktemp -d) || exit 1
@@ -266,7 +270,8 @@ run_main() { # mode: gpu | emu
     bindir=$CARRY/bin
     tests=("test_cuda_emu (cuda)|$bindir/test_cuda_emu" "gpu_sht dp (cuda)|$bindir/gpu_sht_dp"
            "gpu_sht sp (cuda)|$bindir/gpu_sht_sp" "gpu_sw dp (cuda)|$bindir/gpu_sw_dp"
-           "gpu_sw sp (cuda)|$bindir/gpu_sw_sp")
+           "gpu_sw sp (cuda)|$bindir/gpu_sw_sp" "gpu_pe dp (cuda)|$bindir/gpu_pe_dp"
+           "gpu_pe sp (cuda)|$bindir/gpu_pe_sp")
     benches=("dp|$bindir/bench_sht_gpu_dp" "sp|$bindir/bench_sht_gpu_sp")
     { nvidia-smi; echo; nvidia-smi --query-gpu=name,driver_version,memory.total,memory.used,clocks.sm,clocks.max.sm,clocks.mem,clocks.max.mem,power.draw,power.limit,temperature.gpu --format=csv; } \
       > "$outd/nvidia-smi.txt" 2>&1 || say "nvidia-smi failed (see nvidia-smi.txt)"
@@ -275,7 +280,8 @@ run_main() { # mode: gpu | emu
     tests=("test_cuda_emu (host emulation)|$ROOT/build/emu/test_cuda_emu"
            "gpu_sht dp (cuda host emulation)|$ROOT/build/emu-dp/tests/gpu_sht"
            "gpu_sht sp (cuda host emulation)|$ROOT/build/emu-sp/tests/gpu_sht"
-           "gpu_sw dp (cuda host emulation)|$ROOT/build/emu-dp/tests/gpu_sw")
+           "gpu_sw dp (cuda host emulation)|$ROOT/build/emu-dp/tests/gpu_sw"
+           "gpu_pe dp (cuda host emulation)|$ROOT/build/emu-dp/tests/gpu_pe")
     benches=("dp|$ROOT/bench/build/bench_sht_gpu_emu_dp" "sp|$ROOT/bench/build/bench_sht_gpu_emu_sp")
     echo "EMULATION run (tools/gpu-check.sh local): no GPU, nvidia-smi not run" > "$outd/nvidia-smi.txt"
   fi
@@ -319,6 +325,21 @@ run_main() { # mode: gpu | emu
     done
   done
 
+  # the primitive-equation model on the GPU (make bench-dry's cases)
+  local pemd="$tmp/pe.md"
+  if [ "$mode" = gpu ]; then cfg=$CARRY/data/jw06_wave.ini; else cfg=$ROOT/data/jw06_wave.ini; fi
+  say "== primitive-equation model (JW06 baroclinic wave, L26), njord run" | tee "$pemd"
+  for c in 85:600s:12h 170:300s:2h; do
+    local T=${c%%:*} rest=${c#*:}; local dt=${rest%%:*} len=${rest#*:} be
+    for be in cuda cpu; do
+      [ "$mode" = gpu ] || [ "$be" = cpu ] || continue
+      run_step "pe T${T}L26 $be" "$(step_timeout 90)" "$njb" run "$cfg" --set grid.trunc=$T --set time.dt=$dt \
+        --set time.length=$len --set output.interval=$len --set output.file= --set run.progress=never \
+        --set backend.kind=$be --set output.summary="$tmp/pe-$be-$T.json" > /dev/null 2>&1
+      [ -s "$tmp/pe-$be-$T.json" ] && { echo "T${T}L26 $be:"; cat "$tmp/pe-$be-$T.json"; } >> "$pemd"
+    done
+  done
+
   # summary
   local commit
   if [ "$mode" = gpu ]; then commit=$(sed -n 's/^commit: //p' "$CARRY/MANIFEST" 2>/dev/null)
@@ -355,6 +376,10 @@ run_main() { # mode: gpu | emu
     say "## Shallow-water model (JSON summaries of njord run; sdpd, step_seconds)"
     say
     [ -s "$swmd" ] && cat "$swmd"
+    say
+    say "## Primitive-equation model (JSON summaries of njord run; sdpd, step_seconds)"
+    say
+    [ -s "$pemd" ] && cat "$pemd"
   } > "$outd/summary.md"
   rm -rf "$tmp"
   say "== summary ($outd/summary.md)"
@@ -375,7 +400,8 @@ local_cmd() {
   cd "$ROOT" || exit 1
   say "== building the host-emulation binaries"
   make -j"$(nproc 2>/dev/null || echo 2)" bench/build/bench_sht_gpu_emu_dp bench/build/bench_sht_gpu_emu_sp \
-    build/emu-dp/tests/gpu_sht build/emu-sp/tests/gpu_sht build/emu-dp/tests/gpu_sw build/emu/test_cuda_emu || die "make failed"
+    build/emu-dp/tests/gpu_sht build/emu-sp/tests/gpu_sht build/emu-dp/tests/gpu_sw build/emu-dp/tests/gpu_pe \
+    build/emu/test_cuda_emu || die "make failed"
   run_cmd emu "$ROOT/bench/build/gpu-check-local"
 }
 
