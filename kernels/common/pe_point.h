@@ -52,6 +52,8 @@ typedef struct {
     double hs_kf, hs_ka, hs_ks, hs_sigb, hs_dty, hs_dthz, hs_p0;
 } nj_pe_consts;
 
+#include "hs_point.h"
+
 /** Pointers of one call of the column computation: every field is level-major
  *  (level k of a field at [k * npts + i] for column i), in backend memory. */
 typedef struct {
@@ -70,11 +72,10 @@ typedef struct {
 } nj_pe_cols;
 
 /** Half-level pressures of a column and the per-level coefficients. */
-NJ_HD void nj_pe_level_coefs(int L, const double *ah, const double *bh, double ps, int k,
-                             double *dp, double *db, double *lnr, double *alpha, double *beta)
+NJ_HD void nj_pe_level_coefs(const double *ah, const double *bh, double ps, int k, double *dp,
+                             double *db, double *lnr, double *alpha, double *beta)
 {
     double pu = ah[k] + bh[k] * ps, pl = ah[k + 1] + bh[k + 1] * ps;
-    (void)L;
     *dp = pl - pu;
     *db = bh[k + 1] - bh[k];
     if (pu <= 0) {
@@ -96,26 +97,11 @@ NJ_HD void nj_pe_geopotential(int L, const double *ah, const double *bh, double 
     double below = 0; /* geopotential of half level k+1 above the surface */
     for (int k = L - 1; k >= 0; k--) {
         double dp, db, lnr, al, be;
-        nj_pe_level_coefs(L, ah, bh, ps, k, &dp, &db, &lnr, &al, &be);
+        nj_pe_level_coefs(ah, bh, ps, k, &dp, &db, &lnr, &al, &be);
         double rt = rd * ((double)t[(size_t)k * stride] + tadd);
         phi[k] = below + al * rt;
         below += rt * lnr;
     }
-}
-
-/** Held–Suarez equilibrium temperature (K) and relaxation rates (1/s) at
- *  pressure p, surface pressure ps and latitude with sine s. */
-NJ_HD void nj_hs_rates(const nj_pe_consts *c, double p, double ps, double s, double *teq,
-                       double *kt, double *kv)
-{
-    double sig = p / ps, c2 = 1.0 - s * s;
-    double w = (sig - c->hs_sigb) / (1.0 - c->hs_sigb);
-    if (w < 0) w = 0;
-    double te = (315.0 - c->hs_dty * s * s - c->hs_dthz * log(p / c->hs_p0) * c2) *
-                pow(p / c->hs_p0, c->kappa);
-    *teq = te > 200.0 ? te : 200.0;
-    *kt = c->hs_ka + (c->hs_ks - c->hs_ka) * w * c2 * c2;
-    *kv = c->hs_kf * w;
 }
 
 /** The explicit grid-point part of the tendencies of column i (see the top). */
@@ -130,28 +116,26 @@ NJ_HD void nj_pe_column(const nj_pe_consts *c, const nj_pe_cols *g, size_t i)
     sumd[0] = 0;
     for (int k = 0; k < L; k++) {
         double dp, db, lnr, al, be;
-        nj_pe_level_coefs(L, g->ah, g->bh, ps, k, &dp, &db, &lnr, &al, &be);
+        nj_pe_level_coefs(g->ah, g->bh, ps, k, &dp, &db, &lnr, &al, &be);
         size_t q = (size_t)k * n + i;
         double vgl = (double)g->u[q] * px + (double)g->v[q] * py;
         dsum += (double)g->div[q] * dp + db * ps * vgl;
         sumd[k + 1] = dsum;
     }
     g->pt[i] = (NJ_PE_REAL)(-dsum / ps);
-    /* geopotential from the bottom up, then the level tendencies top down */
-    double below = 0;
-    for (int k = L - 1; k >= 0; k--) {
-        double dp, db, lnr, al, be;
-        nj_pe_level_coefs(L, g->ah, g->bh, ps, k, &dp, &db, &lnr, &al, &be);
+    /* geopotential (above the surface) and kinetic energy, then the level
+     * tendencies top down */
+    double phi[NJ_PE_MAXLEV];
+    nj_pe_geopotential(L, g->ah, g->bh, ps, c->rd, g->t + i, n, c->tref, phi);
+    for (int k = 0; k < L; k++) {
         size_t q = (size_t)k * n + i;
-        double tk = (double)g->t[q] + c->tref, rt = c->rd * tk;
         double uk = g->u[q], vk = g->v[q];
-        g->ge[q] = (NJ_PE_REAL)(below + al * rt + 0.5 * (uk * uk + vk * vk));
-        below += rt * lnr;
+        g->ge[q] = (NJ_PE_REAL)(phi[k] + 0.5 * (uk * uk + vk * vk));
     }
     const double s = g->sinlat[i], f = g->f[i];
     for (int k = 0; k < L; k++) {
         double dp, db, lnr, al, be;
-        nj_pe_level_coefs(L, g->ah, g->bh, ps, k, &dp, &db, &lnr, &al, &be);
+        nj_pe_level_coefs(g->ah, g->bh, ps, k, &dp, &db, &lnr, &al, &be);
         size_t q = (size_t)k * n + i, qu = k > 0 ? q - n : q, ql = k < L - 1 ? q + n : q;
         double mu = g->bh[k] * dsum - sumd[k];         /* M at half level k (0 at the top) */
         double ml = g->bh[k + 1] * dsum - sumd[k + 1]; /* M at half level k+1 (0 at the ground) */

@@ -185,7 +185,7 @@ void nj_vcoord_reference(const nj_vcoord *v, double rd, double kappa, double tr,
     double dp[NJ_PE_MAXLEV], lnr[NJ_PE_MAXLEV], al[NJ_PE_MAXLEV];
     for (int k = 0; k < L; k++) {
         double db, be;
-        nj_pe_level_coefs(L, v->a, v->b, pr, k, &dp[k], &db, &lnr[k], &al[k], &be);
+        nj_pe_level_coefs(v->a, v->b, pr, k, &dp[k], &db, &lnr[k], &al[k], &be);
         nu[k] = dp[k] / pr;
     }
     for (int k = 0; k < L; k++)

@@ -72,6 +72,33 @@ static int local_grid_state(njord_model *m, nj_real *host5)
 
 /* ------------------------------------------------------------------ creation */
 
+int nj_model_parse_vars(const njord_config *c, const char *key, const char *const *names,
+                        int nnames, const int *dflt, int ndflt, const char *what, int *out, int *nout)
+{
+    const char *const *items;
+    int n;
+    TRY(njord_config_get_list(c, key, &n, &items));
+    *nout = 0;
+    if (n == 1 && !strcmp(items[0], "auto")) {
+        for (int i = 0; i < ndflt; i++) out[(*nout)++] = dflt[i];
+        return NJORD_OK;
+    }
+    if (n == 1 && !strcmp(items[0], "none")) return NJORD_OK;
+    for (int i = 0; i < n; i++) {
+        int k = 0;
+        while (k < nnames && strcmp(items[i], names[k])) k++;
+        if (k == nnames) {
+            char list[256] = "";
+            for (int j = 0; j < nnames; j++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", j ? ", " : "", names[j]);
+            return nj_error(NJORD_EINVAL, "%s: '%s' is not a %s variable (%s)", key, items[i], what, list);
+        }
+        if (*nout == NJ_MAX_OUT) return nj_error(NJORD_EINVAL, "%s: more than %d variables", key, NJ_MAX_OUT);
+        out[(*nout)++] = k;
+    }
+    return NJORD_OK;
+}
+
 static int read_params(njord_model *m, const njord_config *c)
 {
     const char *eqn = njord_config_get(c, "model.equations");
@@ -108,16 +135,15 @@ static int read_params(njord_model *m, const njord_config *c)
                         rint, m->dt);
     m->restart_out = strdup(ro ? ro : "");
     if (!m->restart_out) return nj_error(NJORD_ENOMEM, "model: out of memory");
-    if (m->pe_mode) { /* cases, levels, physics and output of the primitive equations */
-        TRY(njord_config_get_bool(c, "output.overwrite", &m->overwrite));
-        const char *of = njord_config_get(c, "output.file");
-        m->out_path = strdup(of ? of : "");
-        long dfl;
-        TRY(cfg_long(c, "output.deflate", &dfl));
-        m->deflate = (int)dfl;
-        if (!m->out_path) return nj_error(NJORD_ENOMEM, "model: out of memory");
-        return nj_pem_read_params(m, c);
-    }
+    TRY(njord_config_get_bool(c, "output.overwrite", &m->overwrite));
+    const char *of = njord_config_get(c, "output.file");
+    m->out_path = strdup(of ? of : "");
+    long dfl;
+    TRY(cfg_long(c, "output.deflate", &dfl));
+    m->deflate = (int)dfl;
+    if (!m->out_path) return nj_error(NJORD_ENOMEM, "model: out of memory");
+    /* cases, levels, physics and output variables of the primitive equations */
+    if (m->pe_mode) return nj_pem_read_params(m, c);
     m->tc = nj_testcase_parse(cs);
     if (!m->tc && strcmp(cs, "file"))
         return nj_error(NJORD_EINVAL, "initial.case = %s is not a known case", cs);
@@ -131,33 +157,9 @@ static int read_params(njord_model *m, const njord_config *c)
     m->tcp.omega = m->omega;
     m->tcp.gravity = m->gravity;
     TRY(cfg_double(c, "initial.alpha", &m->tcp.alpha));
-    /* output */
-    const char *const *items;
-    int n;
-    TRY(njord_config_get_list(c, "output.variables", &n, &items));
-    m->nout = 0;
-    if (n == 1 && !strcmp(items[0], "auto")) { /* the default set */
-        static const int dflt[] = {F_U, F_V, F_ZG, F_VOR, F_DIV};
-        for (int i = 0; i < 5; i++) m->out_fields[m->nout++] = dflt[i];
-        n = 0;
-    }
-    for (int i = 0; i < n; i++) {
-        int k = 0;
-        while (k < F_COUNT && strcmp(items[i], field_names[k])) k++;
-        if (k == F_COUNT)
-            return nj_error(NJORD_EINVAL,
-                            "output.variables: '%s' is not a shallow-water variable (u, v, zg, h, "
-                            "vor, div, orog, pv)", items[i]);
-        if (m->nout == NJ_MAX_OUT) return nj_error(NJORD_EINVAL, "output.variables: too many");
-        m->out_fields[m->nout++] = k;
-    }
-    TRY(njord_config_get_bool(c, "output.overwrite", &m->overwrite));
-    const char *of = njord_config_get(c, "output.file");
-    m->out_path = strdup(of ? of : "");
-    long dfl;
-    TRY(cfg_long(c, "output.deflate", &dfl));
-    m->deflate = (int)dfl;
-    return m->out_path ? NJORD_OK : nj_error(NJORD_ENOMEM, "model: out of memory");
+    static const int dflt[] = {F_U, F_V, F_ZG, F_VOR, F_DIV};
+    return nj_model_parse_vars(c, "output.variables", field_names, F_COUNT, dflt, 5, "shallow-water",
+                               m->out_fields, &m->nout);
 }
 
 static int make_plan(njord_model *m, const njord_config *c, MPI_Comm comm)

@@ -59,7 +59,7 @@ struct njord_model {
     int pe_case;                   /* nj_pe_case, 0 for a file */
     double rd, cp, tref, pref;
     int ntr, hs;
-    int nplev, npout, pout[8];     /* pressure-level output: levels and variables */
+    int nplev, npout, pout[NJ_MAX_OUT]; /* pressure-level output: levels and variables */
     double plev[64];               /* Pa */
     /* restarts */
     char *restart_out;             /* path written at restart_every and at the end, or "" */
@@ -75,6 +75,11 @@ struct njord_model {
 
 /* model.c */
 int nj_model_agree(njord_model *m, int st);
+/* the list of config key against names[nnames]: indices into out (at most
+ * NJ_MAX_OUT); "auto" gives dflt, "none" nothing; an unknown word is an error
+ * naming it and listing the what-model's variables */
+int nj_model_parse_vars(const njord_config *c, const char *key, const char *const *names,
+                        int nnames, const int *dflt, int ndflt, const char *what, int *out, int *nout);
 static inline size_t nj_model_ngrid(const njord_model *m) { return (size_t)m->plan->nrows * m->plan->nlon; }
 static inline size_t nj_model_nspec(const njord_model *m) { return 2 * m->plan->nspec_loc; }
 

@@ -11,6 +11,7 @@
 
 #include "../dyn/pe_cases.h"
 #include "../dyn/vinterp.h"
+#include "../phys/held_suarez.h"
 #include "model_impl.h"
 
 enum { P_PS, P_OROG, P_U, P_V, P_T, P_Q, P_VOR, P_DIV, P_PHI, P_COUNT };
@@ -60,45 +61,29 @@ int nj_pem_read_params(njord_model *m, const njord_config *c)
     if (qv && *qv && m->ntr < 1)
         return nj_error(NJORD_EINVAL, "initial.q_var = %s needs vertical.tracers >= 1", qv);
     /* output on model levels and at the surface */
-    const char *const *items;
-    int n, want_ps = 0, want_ml = 0;
-    TRY(njord_config_get_list(c, "output.variables", &n, &items));
-    m->nout = 0;
-    if (n == 1 && !strcmp(items[0], "auto")) {
-        static const int dflt[] = {P_PS, P_OROG, P_U, P_V, P_T};
-        for (int i = 0; i < 5; i++) m->out_fields[m->nout++] = dflt[i];
-        n = 0;
-    }
-    for (int i = 0; i < n; i++) {
-        int k = 0;
-        while (k < P_COUNT && strcmp(items[i], pe_names[k])) k++;
-        if (k == P_COUNT)
-            return nj_error(NJORD_EINVAL,
-                            "output.variables: '%s' is not a primitive-equation variable (ps, orog, "
-                            "u, v, t, q, vor, div, phi)", items[i]);
-        if (k == P_Q && m->ntr < 1)
-            return nj_error(NJORD_EINVAL, "output.variables: q needs vertical.tracers >= 1");
-        m->out_fields[m->nout++] = k;
-    }
+    static const int dflt[] = {P_PS, P_OROG, P_U, P_V, P_T};
+    TRY(nj_model_parse_vars(c, "output.variables", pe_names, P_COUNT, dflt, 5, "primitive-equation",
+                            m->out_fields, &m->nout));
+    int want_ps = 0, want_ml = 0, want_q = 0;
     for (int i = 0; i < m->nout; i++) {
         want_ps |= m->out_fields[i] == P_PS;
         want_ml |= pe_meta[m->out_fields[i]].vert == 1;
+        want_q |= m->out_fields[i] == P_Q;
     }
+    if (want_q && m->ntr < 1) return nj_error(NJORD_EINVAL, "output.variables: q needs vertical.tracers >= 1");
     /* the hybrid coordinate's formula needs ps in the file */
-    if (want_ml && !want_ps && m->nout < NJ_MAX_OUT) m->out_fields[m->nout++] = P_PS;
-    /* pressure levels */
-    TRY(njord_config_get_list(c, "output.pressure_variables", &n, &items));
-    m->npout = 0;
-    for (int i = 0; i < n; i++) {
-        if (!strcmp(items[i], "none")) continue;
-        int k = 0;
-        while (k < Q_COUNT && strcmp(items[i], pl_names[k])) k++;
-        if (k == Q_COUNT)
-            return nj_error(NJORD_EINVAL, "output.pressure_variables: unknown variable '%s'", items[i]);
-        if (k == Q_HUS && m->ntr < 1)
-            return nj_error(NJORD_EINVAL, "output.pressure_variables: hus needs vertical.tracers >= 1");
-        if (m->npout < 8) m->pout[m->npout++] = k;
+    if (want_ml && !want_ps) {
+        if (m->nout == NJ_MAX_OUT) return nj_error(NJORD_EINVAL, "output.variables: too many");
+        m->out_fields[m->nout++] = P_PS;
     }
+    /* pressure levels */
+    TRY(nj_model_parse_vars(c, "output.pressure_variables", pl_names, Q_COUNT, NULL, 0,
+                            "pressure-level", m->pout, &m->npout));
+    for (int i = 0; i < m->npout; i++)
+        if (m->pout[i] == Q_HUS && m->ntr < 1)
+            return nj_error(NJORD_EINVAL, "output.pressure_variables: hus needs vertical.tracers >= 1");
+    const char *const *items;
+    int n;
     TRY(njord_config_get_list(c, "output.pressure_levels", &n, &items));
     m->nplev = 0;
     if (m->npout > 0) {
@@ -113,6 +98,12 @@ int nj_pem_read_params(njord_model *m, const njord_config *c)
                                 items[i]);
             m->plev[m->nplev++] = 100.0 * p;
         }
+        for (int i = 2; i < m->nplev; i++) /* a CF coordinate: strictly monotonic */
+            if ((m->plev[i] - m->plev[i - 1]) * (m->plev[1] - m->plev[0]) <= 0)
+                return nj_error(NJORD_EINVAL, "output.pressure_levels: not strictly increasing or "
+                                              "decreasing at %g hPa", m->plev[i] / 100);
+        if (m->nplev == 2 && m->plev[0] == m->plev[1])
+            return nj_error(NJORD_EINVAL, "output.pressure_levels: %g hPa twice", m->plev[0] / 100);
     }
     return NJORD_OK;
 }
@@ -184,16 +175,7 @@ int nj_pem_setup(njord_model *m, const njord_config *c)
     TRY(njord_config_get_double(c, "dynamics.diffusion_time", &pe->diff_time));
     pe->diff_order = (int)dp;
     pe->diff_free = (int)n0;
-    if (m->hs) { /* Held & Suarez (1994) */
-        pe->c.hs = 1;
-        pe->c.hs_kf = 1.0 / 86400;
-        pe->c.hs_ka = 1.0 / (40 * 86400.0);
-        pe->c.hs_ks = 1.0 / (4 * 86400.0);
-        pe->c.hs_sigb = 0.7;
-        pe->c.hs_dty = 60;
-        pe->c.hs_dthz = 10;
-        pe->c.hs_p0 = 1e5;
-    }
+    if (m->hs) nj_hs_defaults(&pe->c);
     const int L = pe->L, ntr = pe->ntr;
     const size_t ng = nj_model_ngrid(m), ns = nj_model_nspec(m), g1 = ng ? ng : 1;
     m->nfields = pe->nf;
