@@ -1,6 +1,7 @@
 /* tests/gpu_pe.c — the primitive-equation model on the cuda backend against the
  * cpu backend: the JW06 baroclinic wave at T21L26 (leapfrog, diffusion on, one
- * tracer) and Held–Suarez forcing on 10 sigma levels (SIL3), 6 steps each,
+ * tracer) and Held–Suarez forcing on 10 sigma levels (SIL3; from the JW06
+ * state, so that every term of the forcing acts from the first step), 6 steps each,
  * compared field by field on the grid. Built against the host emulation (runs in
  * make check) and the real CUDA backend (tools/gpu-check.sh); exits 77 where no
  * GPU works. The output names the device and says when it is the emulation. */

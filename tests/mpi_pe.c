@@ -37,8 +37,8 @@ static njord_model *model(MPI_Comm comm, const char *const *extra)
                           "time.dt=1200", "vertical.levels=cam26", "vertical.tracers=1",
                           "initial.case=jw06_wave", "dynamics.diffusion_order=2",
                           "dynamics.diffusion_time=14h", b, NULL};
-    for (int i = 0; sets[i]; i++) njord_config_set(c, sets[i]);
-    for (int i = 0; extra && extra[i]; i++) njord_config_set(c, extra[i]);
+    for (int i = 0; sets[i]; i++) check(njord_config_set(c, sets[i]) == NJORD_OK, sets[i]);
+    for (int i = 0; extra && extra[i]; i++) check(njord_config_set(c, extra[i]) == NJORD_OK, extra[i]);
     njord_model *m = NULL;
     check(njord_model_create(c, comm, &m) == NJORD_OK, "model creation");
     njord_config_destroy(c);
@@ -150,8 +150,15 @@ static void run_output(void)
         int id[2], ok = nc_open(fs, NC_NOWRITE, &id[0]) == NC_NOERR && nc_open(fd, NC_NOWRITE, &id[1]) == NC_NOERR;
         const char *vars[] = {"ps", "orog", "u", "t", "q", "phi", "ta", "zg", "hus"};
         for (int v = 0; v < 9 && ok; v++) {
-            int vid[2];
-            size_t n = 3 * 26 * 32 * 64;
+            int vid[2], nd, dims[NC_MAX_VAR_DIMS];
+            size_t n = 1, len;
+            ok = nc_inq_varid(id[0], vars[v], &vid[0]) == NC_NOERR &&
+                 nc_inq_varndims(id[0], vid[0], &nd) == NC_NOERR &&
+                 nc_inq_vardimid(id[0], vid[0], dims) == NC_NOERR;
+            for (int k = 0; k < nd && ok; k++) {
+                ok = nc_inq_dimlen(id[0], dims[k], &len) == NC_NOERR;
+                n *= len;
+            }
             float *a = calloc(n, sizeof(float)), *bb = calloc(n, sizeof(float));
             ok = nc_inq_varid(id[0], vars[v], &vid[0]) == NC_NOERR &&
                  nc_inq_varid(id[1], vars[v], &vid[1]) == NC_NOERR &&

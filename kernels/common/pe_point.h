@@ -71,36 +71,46 @@ typedef struct {
     NJ_PE_REAL *qt;          /* ntr * nlev: dq/dt */
 } nj_pe_cols;
 
-/** Half-level pressures of a column and the per-level coefficients. */
-NJ_HD void nj_pe_level_coefs(const double *ah, const double *bh, double ps, int k, double *dp,
-                             double *db, double *lnr, double *alpha, double *beta)
+/** Per-level coefficients of a column (see the top). */
+typedef struct {
+    double dp, db, lnr, alpha, beta;
+} nj_pe_lev;
+
+/** The coefficients of the L levels of a column at surface pressure ps, with one
+ *  logarithm per level (lnr_k = ln p_{k+1} - ln p_k). */
+NJ_HD void nj_pe_column_coefs(int L, const double *ah, const double *bh, double ps, nj_pe_lev *lv)
 {
-    double pu = ah[k] + bh[k] * ps, pl = ah[k + 1] + bh[k + 1] * ps;
-    *dp = pl - pu;
-    *db = bh[k + 1] - bh[k];
-    if (pu <= 0) {
-        *lnr = 0;
-        *alpha = 0.6931471805599453; /* ln 2 */
-    } else {
-        *lnr = log(pl / pu);
-        *alpha = 1.0 - pu * *lnr / *dp;
+    double pu = ah[0] + bh[0] * ps, lpu = pu > 0 ? log(pu) : 0;
+    for (int k = 0; k < L; k++) {
+        double pl = ah[k + 1] + bh[k + 1] * ps, lpl = log(pl);
+        nj_pe_lev *e = &lv[k];
+        e->dp = pl - pu;
+        e->db = bh[k + 1] - bh[k];
+        if (pu <= 0) {
+            e->lnr = 0;
+            e->alpha = 0.6931471805599453; /* ln 2 */
+        } else {
+            e->lnr = lpl - lpu;
+            e->alpha = 1.0 - pu * e->lnr / e->dp;
+        }
+        double c = ah[k + 1] * bh[k] - ah[k] * bh[k + 1];
+        e->beta = (e->db + c * e->lnr / e->dp) / e->dp;
+        pu = pl;
+        lpu = lpl;
     }
-    double c = ah[k + 1] * bh[k] - ah[k] * bh[k + 1];
-    *beta = (*db + c * *lnr / *dp) / *dp;
 }
 
 /** Geopotential minus the surface geopotential at the full levels of one column
- *  (phi[k], host or device, plain array), from the temperature t(k) (K). */
-NJ_HD void nj_pe_geopotential(int L, const double *ah, const double *bh, double ps, double rd,
-                              const NJ_PE_REAL *t, size_t stride, double tadd, double *phi)
+ *  (phi[k]) from the temperature t[k * stride] + tadd (K) and the column's
+ *  coefficients. */
+NJ_HD void nj_pe_geopotential(int L, const nj_pe_lev *lv, double rd, const NJ_PE_REAL *t,
+                              size_t stride, double tadd, double *phi)
 {
     double below = 0; /* geopotential of half level k+1 above the surface */
     for (int k = L - 1; k >= 0; k--) {
-        double dp, db, lnr, al, be;
-        nj_pe_level_coefs(ah, bh, ps, k, &dp, &db, &lnr, &al, &be);
         double rt = rd * ((double)t[(size_t)k * stride] + tadd);
-        phi[k] = below + al * rt;
-        below += rt * lnr;
+        phi[k] = below + lv[k].alpha * rt;
+        below += rt * lv[k].lnr;
     }
 }
 
@@ -111,41 +121,34 @@ NJ_HD void nj_pe_column(const nj_pe_consts *c, const nj_pe_cols *g, size_t i)
     const size_t n = g->npts;
     const double ps = exp((double)g->lnps[i]);
     const double px = g->dlx[i], py = g->dly[i];
+    nj_pe_lev lv[NJ_PE_MAXLEV];
     double sumd[NJ_PE_MAXLEV + 1]; /* sum_{j<k} D_j */
+    double phi[NJ_PE_MAXLEV];
+    nj_pe_column_coefs(L, g->ah, g->bh, ps, lv);
     double dsum = 0;
     sumd[0] = 0;
     for (int k = 0; k < L; k++) {
-        double dp, db, lnr, al, be;
-        nj_pe_level_coefs(g->ah, g->bh, ps, k, &dp, &db, &lnr, &al, &be);
         size_t q = (size_t)k * n + i;
         double vgl = (double)g->u[q] * px + (double)g->v[q] * py;
-        dsum += (double)g->div[q] * dp + db * ps * vgl;
+        dsum += (double)g->div[q] * lv[k].dp + lv[k].db * ps * vgl;
         sumd[k + 1] = dsum;
     }
     g->pt[i] = (NJ_PE_REAL)(-dsum / ps);
-    /* geopotential (above the surface) and kinetic energy, then the level
-     * tendencies top down */
-    double phi[NJ_PE_MAXLEV];
-    nj_pe_geopotential(L, g->ah, g->bh, ps, c->rd, g->t + i, n, c->tref, phi);
-    for (int k = 0; k < L; k++) {
-        size_t q = (size_t)k * n + i;
-        double uk = g->u[q], vk = g->v[q];
-        g->ge[q] = (NJ_PE_REAL)(phi[k] + 0.5 * (uk * uk + vk * vk));
-    }
+    /* geopotential (above the surface) plus kinetic energy */
+    nj_pe_geopotential(L, lv, c->rd, g->t + i, n, c->tref, phi);
     const double s = g->sinlat[i], f = g->f[i];
     for (int k = 0; k < L; k++) {
-        double dp, db, lnr, al, be;
-        nj_pe_level_coefs(g->ah, g->bh, ps, k, &dp, &db, &lnr, &al, &be);
+        const nj_pe_lev *e = &lv[k];
         size_t q = (size_t)k * n + i, qu = k > 0 ? q - n : q, ql = k < L - 1 ? q + n : q;
         double mu = g->bh[k] * dsum - sumd[k];         /* M at half level k (0 at the top) */
         double ml = g->bh[k + 1] * dsum - sumd[k + 1]; /* M at half level k+1 (0 at the ground) */
-        double h = 0.5 / dp;
+        double h = 0.5 / e->dp;
         double uk = g->u[q], vk = g->v[q], tk = (double)g->t[q] + c->tref;
         double vgl = uk * px + vk * py;
         double ddk = sumd[k + 1] - sumd[k];
-        double wop = -(lnr * sumd[k] + al * ddk) / dp + be * ps * vgl; /* omega / p */
+        double wop = -(e->lnr * sumd[k] + e->alpha * ddk) / e->dp + e->beta * ps * vgl; /* omega/p */
         double eta = (double)g->zeta[q] + f;
-        double pg = c->rd * tk * be * ps;
+        double pg = c->rd * tk * e->beta * ps;
         double vu = h * (ml * ((double)g->u[ql] - uk) + mu * (uk - (double)g->u[qu]));
         double vv = h * (ml * ((double)g->v[ql] - vk) + mu * (vk - (double)g->v[qu]));
         double vt = h * (ml * ((double)g->t[ql] - (double)g->t[q]) +
@@ -153,8 +156,9 @@ NJ_HD void nj_pe_column(const nj_pe_consts *c, const nj_pe_cols *g, size_t i)
         double fu = eta * vk - vu - pg * px;
         double fv = -eta * uk - vv - pg * py;
         double tt = -(uk * (double)g->dtx[q] + vk * (double)g->dty[q]) - vt + c->kappa * tk * wop;
+        g->ge[q] = (NJ_PE_REAL)(phi[k] + 0.5 * (uk * uk + vk * vk));
         if (c->hs) {
-            double p = g->ah[k] + g->bh[k] * ps + 0.5 * dp, teq, kt, kv;
+            double p = g->ah[k] + g->bh[k] * ps + 0.5 * e->dp, teq, kt, kv;
             nj_hs_rates(c, p, ps, s, &teq, &kt, &kv);
             fu -= kv * uk;
             fv -= kv * vk;

@@ -103,30 +103,39 @@ void nj_pe_free(nj_pe *pe)
     memset(pe, 0, sizeof *pe);
 }
 
-/* the matrices for an implicit step of size eta, computed once per eta */
+/* The matrices of the implicit terms for a step of size eta, computed once per
+ * eta (backend memory): [gam | tau | nu] and, for eta > 0, the (T+1) inverses
+ * (eta = 0: the tendencies only need gam, tau, nu). A failed computation leaves
+ * no cache entry behind. */
 static int mats_for(nj_pe *pe, double eta, const double **out)
 {
     for (int i = 0; i < pe->ncache; i++)
-        if (pe->cache[i].eta == eta) {
+        if (pe->cache[i].eta == eta && pe->cache[i].mats) {
             *out = pe->cache[i].mats;
             return NJORD_OK;
         }
     const int L = pe->L, T = pe->plan->T;
-    const size_t LL = (size_t)L * L, len = 2 * LL + L + (size_t)(T + 1) * LL;
-    int slot = pe->ncache < NJ_PE_ETA_CACHE ? pe->ncache++ : NJ_PE_ETA_CACHE - 1;
-    if (pe->cache[slot].mats) pe->ops->free(pe->cache[slot].mats);
-    pe->cache[slot].mats = NULL;
-    double *h = malloc(sizeof(double) * len);
+    const size_t LL = (size_t)L * L, len = 2 * LL + L + (eta > 0 ? (size_t)(T + 1) * LL : 0);
+    int slot = pe->ncache < NJ_PE_ETA_CACHE ? pe->ncache : NJ_PE_ETA_CACHE - 1;
+    double *h = malloc(sizeof(double) * len), *d = NULL;
     if (!h) return nj_error(NJORD_ENOMEM, "semi-implicit matrices: out of memory");
     memcpy(h, pe->ref_h, sizeof(double) * (2 * LL + L));
-    int st = nj_vcoord_implicit_inverse(L, T, pe->plan->radius, eta, pe->c.rd * pe->tref, h, h + LL,
+    int st = NJORD_OK;
+    if (eta > 0)
+        st = nj_vcoord_implicit_inverse(L, T, pe->plan->radius, eta, pe->c.rd * pe->tref, h, h + LL,
                                         h + 2 * LL, h + 2 * LL + L);
-    if (!st) st = pe->ops->alloc(sizeof(double) * len, (void **)&pe->cache[slot].mats);
-    if (!st) st = pe->ops->from_host(pe->cache[slot].mats, h, sizeof(double) * len);
+    if (!st) st = pe->ops->alloc(sizeof(double) * len, (void **)&d);
+    if (!st) st = pe->ops->from_host(d, h, sizeof(double) * len);
     free(h);
-    if (st) return st;
+    if (st) {
+        if (d) pe->ops->free(d);
+        return st;
+    }
+    if (slot == pe->ncache) pe->ncache++;
+    else pe->ops->free(pe->cache[slot].mats); /* the cache is full: replace the last */
+    pe->cache[slot].mats = d;
     pe->cache[slot].eta = eta;
-    *out = pe->cache[slot].mats;
+    *out = d;
     return NJORD_OK;
 }
 

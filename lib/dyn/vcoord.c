@@ -183,9 +183,12 @@ void nj_vcoord_reference(const nj_vcoord *v, double rd, double kappa, double tr,
 {
     const int L = v->nlev;
     double dp[NJ_PE_MAXLEV], lnr[NJ_PE_MAXLEV], al[NJ_PE_MAXLEV];
+    nj_pe_lev lv[NJ_PE_MAXLEV];
+    nj_pe_column_coefs(L, v->a, v->b, pr, lv);
     for (int k = 0; k < L; k++) {
-        double db, be;
-        nj_pe_level_coefs(v->a, v->b, pr, k, &dp[k], &db, &lnr[k], &al[k], &be);
+        dp[k] = lv[k].dp;
+        lnr[k] = lv[k].lnr;
+        al[k] = lv[k].alpha;
         nu[k] = dp[k] / pr;
     }
     for (int k = 0; k < L; k++)
@@ -211,6 +214,12 @@ int nj_vcoord_implicit_inverse(int L, int T, double radius, double eta, double r
             for (int k = 0; k < L; k++) s += gam[i * L + k] * tau[k * L + j];
             bm[i * L + j] = s;
         }
+    double bnorm = 0; /* max-row-sum norm of B, for the singularity test */
+    for (int i = 0; i < L; i++) {
+        double r = 0;
+        for (int j = 0; j < L; j++) r += fabs(bm[i * L + j]);
+        bnorm = r > bnorm ? r : bnorm;
+    }
     int st = NJORD_OK;
     for (int n = 0; n <= T && !st; n++) {
         double c = eta * eta * n * (n + 1.0) / (radius * radius);
@@ -222,7 +231,7 @@ int nj_vcoord_implicit_inverse(int L, int T, double radius, double eta, double r
             int piv = col;
             for (int i = col + 1; i < L; i++)
                 if (fabs(w[i * 2 * L + col]) > fabs(w[piv * 2 * L + col])) piv = i;
-            if (w[piv * 2 * L + col] == 0) {
+            if (!(fabs(w[piv * 2 * L + col]) > 1e-14 * (1.0 + fabs(c) * bnorm))) {
                 st = nj_error(NJORD_EINVAL, "semi-implicit matrix of degree %d is singular", n);
                 break;
             }

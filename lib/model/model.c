@@ -677,23 +677,23 @@ static int write_output(njord_model *m)
     int st = (g5 && (m->rank != 0 || glob)) ? NJORD_OK : nj_error(NJORD_ENOMEM, "output: out of memory");
     st = agree(m, st);
     if (!st) st = local_grid_state(m, g5);
-    const njord_real *fields[F_COUNT];
-    int nf = 0;
+    const njord_real *fields[NJ_MAX_OUT];
+    int nf = 0, wst = NJORD_OK; /* rank 0's write errors, agreed on after every gather */
     for (int i = 0; i < m->nout && !st; i++) {
         int k = m->out_fields[i];
-        st = local_field(m, k, g5, g5 + 5 * ng);
-        if (!st) st = agree(m, st);
+        st = agree(m, local_field(m, k, g5, g5 + 5 * ng));
         if (!st) st = njord_sht_gather_grid(m->plan, 0, g5 + 5 * ng, glob ? glob + nglob * i : NULL, 1);
-        if (!st && m->rank == 0) {
+        if (!st && !wst && m->rank == 0) {
             if (k == F_OROG) {
-                if (njord_cf_nsteps(m->writer) == 0) st = njord_cf_write_static(m->writer, "orog", glob + nglob * i);
+                if (njord_cf_nsteps(m->writer) == 0) wst = njord_cf_write_static(m->writer, "orog", glob + nglob * i);
             } else {
                 fields[nf++] = glob + nglob * i;
             }
         }
     }
-    if (!st && m->rank == 0) st = njord_cf_write_step(m->writer, njord_model_time(m) / 3600.0, nf, fields);
-    st = agree(m, st);
+    if (!st && !wst && m->rank == 0)
+        wst = njord_cf_write_step(m->writer, njord_model_time(m) / 3600.0, nf, fields);
+    st = agree(m, st ? st : wst);
     free(g5);
     free(glob);
     return st;

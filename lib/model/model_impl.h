@@ -91,6 +91,7 @@ int nj_pem_open_vars(njord_model *m, njord_cf_var *vars, int *nv, njord_cf_verti
 int nj_pem_write_output(njord_model *m);
 int nj_pem_field(njord_model *m, const char *name, int root, njord_real *global);
 int nj_pem_diagnostics(njord_model *m, njord_diag *dg);
+int nj_pem_orography(njord_model *m);
 /* first bad grid value: *field (name) < 0 when none; host check of winds and T */
 int nj_pem_check_grid(njord_model *m, const char **what, double *lat, double *lon, double *val,
                       int *bad);

@@ -168,11 +168,12 @@ int nj_pem_setup(njord_model *m, const njord_config *c)
 {
     njord_sht_plan *p = m->plan;
     nj_pe *pe = &m->pe;
-    TRY(nj_pe_init(pe, p, &m->vc, m->ntr, m->omega, m->rd, m->rd / m->cp, m->tref, m->pref));
-    long dp, n0;
-    TRY(njord_config_get_int(c, "dynamics.diffusion_order", &dp));
-    TRY(njord_config_get_int(c, "dynamics.diffusion_free_degree", &n0));
-    TRY(njord_config_get_double(c, "dynamics.diffusion_time", &pe->diff_time));
+    /* local failures are agreed on before the first collective (the transforms) */
+    long dp = 0, n0 = 0;
+    int st = nj_pe_init(pe, p, &m->vc, m->ntr, m->omega, m->rd, m->rd / m->cp, m->tref, m->pref);
+    if (!st) st = njord_config_get_int(c, "dynamics.diffusion_order", &dp);
+    if (!st) st = njord_config_get_int(c, "dynamics.diffusion_free_degree", &n0);
+    if (!st) st = njord_config_get_double(c, "dynamics.diffusion_time", &pe->diff_time);
     pe->diff_order = (int)dp;
     pe->diff_free = (int)n0;
     if (m->hs) nj_hs_defaults(&pe->c);
@@ -180,20 +181,21 @@ int nj_pem_setup(njord_model *m, const njord_config *c)
     const size_t ng = nj_model_ngrid(m), ns = nj_model_nspec(m), g1 = ng ? ng : 1;
     m->nfields = pe->nf;
     m->nstate = (size_t)pe->nf * ns;
-    TRY(m->ops->alloc(sizeof(nj_real) * (m->nstate + 1), (void **)&m->x));
-    m->eq = nj_pe_equation(pe);
+    if (!st) st = m->ops->alloc(sizeof(nj_real) * (m->nstate + 1), (void **)&m->x);
+    if (!st) m->eq = nj_pe_equation(pe);
     /* host fields */
     const size_t nh = (3 + (size_t)ntr) * L * g1 + 2 * g1;
     double *h = malloc(sizeof(double) * nh);
     nj_real *hr = malloc(sizeof(nj_real) * (2 * (size_t)L + 1) * g1);
     nj_real *dev = NULL;
-    int st = (h && hr) ? NJORD_OK : nj_error(NJORD_ENOMEM, "initial state: out of memory");
+    if (!st && (!h || !hr)) st = nj_error(NJORD_ENOMEM, "initial state: out of memory");
     double *u = h, *v = u + L * g1, *t = v + L * g1, *q = t + L * g1;
     double *ps = q + (size_t)ntr * L * g1, *phis = ps + g1;
     if (!st) {
         memset(h, 0, sizeof(double) * nh);
         st = m->ops->alloc(sizeof(nj_real) * (2 * (size_t)L + 1) * g1, (void **)&dev);
     }
+    if (!st) st = m->ops->alloc(sizeof(nj_real) * (ns ? ns : 1), (void **)&pe->phis_s);
     if (!st) st = initial_fields(m, c, u, v, t, ntr ? q : NULL, ps, phis);
     st = nj_model_agree(m, st);
     for (size_t i = 0; i < ng && !st; i++)
@@ -218,23 +220,31 @@ int nj_pem_setup(njord_model *m, const njord_config *c)
         st = m->ops->from_host(dev, hr, sizeof(nj_real) * L * ng);
         if (!st) st = njord_sht_analysis(p, dev, m->x + (3 * L + 1 + (size_t)r * L) * ns, L);
     }
-    /* orography */
-    int any = 0;
-    for (size_t i = 0; i < ng; i++) {
-        any |= phis[i] != 0;
-        m->hs_grid[i] = (nj_real)(phis[i] / m->gravity);
-    }
-    if (m->comm != MPI_COMM_NULL) MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, m->comm);
-    if (!st && any) {
+    /* orography: the model's is the truncated spectral field (zero when flat) */
+    st = nj_model_agree(m, st);
+    if (!st) {
         for (size_t i = 0; i < ng; i++) hr[i] = (nj_real)phis[i];
         st = m->ops->from_host(dev, hr, sizeof(nj_real) * ng);
-        if (!st) st = m->ops->alloc(sizeof(nj_real) * (ns ? ns : 1), (void **)&pe->phis_s);
-        if (!st) st = njord_sht_analysis(p, dev, pe->phis_s, 1);
     }
+    st = nj_model_agree(m, st);
+    if (!st) st = njord_sht_analysis(p, dev, pe->phis_s, 1);
+    if (!st) st = nj_pem_orography(m);
     if (dev) m->ops->free(dev);
     free(h);
     free(hr);
     return st;
+}
+
+/* The grid orography (m) from the spectral surface geopotential, so that output
+ * and diagnostics see the orography the dynamics use. Collective. */
+int nj_pem_orography(njord_model *m)
+{
+    const size_t ng = nj_model_ngrid(m);
+    nj_real *g = m->pe.g_syn; /* work array */
+    TRY(njord_sht_synth(m->plan, m->pe.phis_s, g, 1));
+    TRY(m->ops->to_host(m->hs_grid, g, sizeof(nj_real) * ng));
+    for (size_t i = 0; i < ng; i++) m->hs_grid[i] = (nj_real)(m->hs_grid[i] / m->gravity);
+    return NJORD_OK;
 }
 
 /* ------------------------------------------------------------------ grid fields */
@@ -255,16 +265,23 @@ static size_t local_grid_len(const njord_model *m)
     return (size_t)(2 * m->pe.L + m->pe.nf) * nj_model_ngrid(m) + 1;
 }
 
-/* geopotential (with Phi_s) at the full levels of column i into phi[L] */
-static void column_phi(const njord_model *m, const nj_real *g, size_t i, double *phi)
+/* geopotential (with Phi_s) at the full levels of column i into phi[L]; and, if
+ * pphi is not NULL, the pressures the Simmons–Burridge full-level geopotential
+ * belongs to: ln p_k = ln p_{k+1/2} - alpha_k (between the half levels) */
+static void column_phi(const njord_model *m, const nj_real *g, size_t i, double *phi, double *pphi)
 {
     const nj_pe *pe = &m->pe;
     const size_t ng = nj_model_ngrid(m);
     const int L = pe->L;
     const nj_real *t = g + 4 * L * ng;
     double ps = exp((double)g[5 * L * ng + i]);
-    nj_pe_geopotential(L, pe->vc.a, pe->vc.b, ps, m->rd, t + i, ng, m->tref, phi);
-    for (int k = 0; k < L; k++) phi[k] += m->gravity * m->hs_grid[i];
+    nj_pe_lev lv[NJ_PE_MAXLEV];
+    nj_pe_column_coefs(L, pe->vc.a, pe->vc.b, ps, lv);
+    nj_pe_geopotential(L, lv, m->rd, t + i, ng, m->tref, phi);
+    for (int k = 0; k < L; k++) {
+        phi[k] += m->gravity * m->hs_grid[i];
+        if (pphi) pphi[k] = (pe->vc.a[k + 1] + pe->vc.b[k + 1] * ps) * exp(-lv[k].alpha);
+    }
 }
 
 /* one output variable (model level / surface index k of pe_names) on the local
@@ -292,7 +309,7 @@ static int local_var(njord_model *m, const nj_real *g, int k, nj_real *out)
     case P_PHI: {
         double phi[NJ_PE_MAXLEV];
         for (size_t i = 0; i < ng; i++) {
-            column_phi(m, g, i, phi);
+            column_phi(m, g, i, phi, NULL);
             for (int q = 0; q < L; q++) out[(size_t)q * ng + i] = (nj_real)phi[q];
         }
         return L;
@@ -309,15 +326,17 @@ static void local_plev(njord_model *m, const nj_real *g, int k, nj_real *out)
 {
     const int L = m->pe.L, np = m->nplev;
     const size_t ng = nj_model_ngrid(m);
-    double pf[NJ_PE_MAXLEV], col[NJ_PE_MAXLEV], phi[NJ_PE_MAXLEV], res[64];
+    double pf[NJ_PE_MAXLEV], pphi[NJ_PE_MAXLEV], col[NJ_PE_MAXLEV], phi[NJ_PE_MAXLEV], res[64];
     for (size_t i = 0; i < ng; i++) {
         double ps = exp((double)g[5 * L * ng + i]);
         nj_vinterp_full_levels(L, m->pe.vc.a, m->pe.vc.b, ps, pf);
         if (k == Q_TA || k == Q_ZG) {
+            /* temperature at the mean pressure of its layer; the geopotential at
+             * the pressure its hydrostatic integral belongs to */
             for (int q = 0; q < L; q++) col[q] = (double)g[4 * L * ng + q * ng + i] + m->tref;
-            column_phi(m, g, i, phi);
-            nj_vinterp_t_phi_to_p(L, pf, col, phi, ps, m->gravity * m->hs_grid[i], np, m->plev,
-                                  k == Q_TA ? res : NULL, k == Q_ZG ? res : NULL);
+            column_phi(m, g, i, phi, pphi);
+            nj_vinterp_t_phi_to_p(L, k == Q_TA ? pf : pphi, col, phi, ps, m->gravity * m->hs_grid[i],
+                                  np, m->plev, k == Q_TA ? res : NULL, k == Q_ZG ? res : NULL);
             if (k == Q_ZG)
                 for (int q = 0; q < np; q++) res[q] /= m->gravity;
         } else {
@@ -341,6 +360,7 @@ int nj_pem_field(njord_model *m, const char *name, int root, njord_real *global)
     nj_real *g = malloc(sizeof(nj_real) * (local_grid_len(m) + (size_t)m->pe.L * ng));
     int st = g ? NJORD_OK : nj_error(NJORD_ENOMEM, "njord_model_field: out of memory");
     int nf = 0;
+    st = nj_model_agree(m, st);
     if (!st) st = local_grid(m, g);
     if (!st) nf = local_var(m, g, k, g + local_grid_len(m));
     st = nj_model_agree(m, st);
@@ -392,6 +412,8 @@ int nj_pem_write_output(njord_model *m)
     nj_real *loc = g ? g + local_grid_len(m) : NULL;
     const njord_real *fields[2 * NJ_MAX_OUT];
     int nf = 0;
+    /* every rank runs every gather; rank 0's write errors are agreed on at the end */
+    int wst = NJORD_OK;
     for (size_t i = 0; i < ntot && !st; i++) {
         int nlev;
         int pl = i >= (size_t)m->nout;
@@ -403,16 +425,17 @@ int nj_pem_write_output(njord_model *m)
         }
         nj_real *dst = glob ? glob + nglob * maxl * i : NULL;
         st = njord_sht_gather_grid(m->plan, 0, loc, dst, nlev);
-        if (!st && m->rank == 0) {
+        if (!st && !wst && m->rank == 0) {
             if (!pl && m->out_fields[i] == P_OROG) {
-                if (njord_cf_nsteps(m->writer) == 0) st = njord_cf_write_static(m->writer, "orog", dst);
+                if (njord_cf_nsteps(m->writer) == 0) wst = njord_cf_write_static(m->writer, "orog", dst);
             } else {
                 fields[nf++] = dst;
             }
         }
     }
-    if (!st && m->rank == 0) st = njord_cf_write_step(m->writer, njord_model_time(m) / 3600.0, nf, fields);
-    st = nj_model_agree(m, st);
+    if (!st && !wst && m->rank == 0)
+        wst = njord_cf_write_step(m->writer, njord_model_time(m) / 3600.0, nf, fields);
+    st = nj_model_agree(m, st ? st : wst);
     free(g);
     free(glob);
     return st;
@@ -428,6 +451,7 @@ int nj_pem_diagnostics(njord_model *m, njord_diag *dg)
     nj_real *g = malloc(sizeof(nj_real) * local_grid_len(m));
     nj_real *q = malloc(sizeof(nj_real) * (3 * ng + 1));
     int st = (g && q) ? NJORD_OK : nj_error(NJORD_ENOMEM, "diagnostics: out of memory");
+    st = nj_model_agree(m, st);
     if (!st) st = local_grid(m, g);
     double vmax = 0, pmin = INFINITY, pmax = -INFINITY;
     for (size_t i = 0; i < ng && !st; i++) {
@@ -484,8 +508,8 @@ int nj_pem_check_grid(njord_model *m, const char **what, double *lat, double *lo
     const int L = m->pe.L;
     const size_t ng = nj_model_ngrid(m);
     nj_real *g = malloc(sizeof(nj_real) * local_grid_len(m));
-    if (!g) return nj_error(NJORD_ENOMEM, "model check: out of memory");
-    int st = local_grid(m, g);
+    int st = nj_model_agree(m, g ? NJORD_OK : nj_error(NJORD_ENOMEM, "model check: out of memory"));
+    if (!st) st = local_grid(m, g);
     *bad = 0;
     for (size_t i = 0; i < ng && !st && !*bad; i++) {
         double lps = g[5 * L * ng + i];

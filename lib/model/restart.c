@@ -41,13 +41,14 @@ static const char *equations_name(const njord_model *m)
 
 static nj_real *phis_spec(njord_model *m) { return m->pe_mode ? m->pe.phis_s : m->sw.phis_s; }
 
-/* gather nf local spectral fields from backend memory to root (host) */
+/* gather nf local spectral fields from backend memory to root (host); local
+ * failures are agreed on before the collective */
 static int gather(njord_model *m, const nj_real *dev, int nf, nj_real *global)
 {
     const size_t ns = nj_model_nspec(m) * (size_t)nf;
     nj_real *h = malloc(sizeof(nj_real) * (ns + 1));
-    if (!h) return nj_error(NJORD_ENOMEM, "restart: out of memory");
-    int st = m->ops->to_host(h, dev, sizeof(nj_real) * ns);
+    int st = h ? m->ops->to_host(h, dev, sizeof(nj_real) * ns) : nj_error(NJORD_ENOMEM, "restart: out of memory");
+    st = nj_model_agree(m, st);
     if (!st) st = njord_sht_gather_spec(m->plan, 0, h, global, nf);
     free(h);
     return st;
@@ -62,21 +63,23 @@ int njord_model_write_restart(njord_model *m, const char *path)
     int hp = prev != NULL, hf = phis != NULL;
     nj_real *g = NULL;
     double *d = NULL;
+    char tmp[4096];
     if (m->rank == 0) {
-        g = malloc(sizeof(nj_real) * ncoef * (2 * (size_t)nf + 1));
+        g = calloc(ncoef * (2 * (size_t)nf + 1), sizeof(nj_real));
         d = malloc(sizeof(double) * ncoef * (2 * (size_t)nf + 1));
     }
     int st = (m->rank != 0 || (g && d)) ? NJORD_OK : nj_error(NJORD_ENOMEM, "restart: out of memory");
+    if (!st && m->rank == 0 &&
+        snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        st = nj_error(NJORD_EINVAL, "restart file %s: path too long", path);
     st = nj_model_agree(m, st);
     if (!st) st = gather(m, m->x, nf, g);
     if (!st && hp) st = gather(m, prev, nf, g ? g + ncoef * nf : NULL);
     if (!st && hf) st = gather(m, phis, 1, g ? g + 2 * ncoef * nf : NULL);
     st = nj_model_agree(m, st);
-    char tmp[4096];
     int ncid = -1, created = 0;
     if (!st && m->rank == 0) {
         for (size_t i = 0; i < ncoef * (2 * (size_t)nf + 1); i++) d[i] = (double)g[i];
-        snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
         int dims[2], vs, vp = -1, vf = -1;
         NC(nc_create(tmp, NC_CLOBBER | NC_NETCDF4, &ncid), "create");
         created = 1;
@@ -108,6 +111,8 @@ int njord_model_write_restart(njord_model *m, const char *path)
             NC(nc_put_att_double(ncid, NC_GLOBAL, "hybrid_b", NC_DOUBLE, (size_t)L + 1, m->pe.vc.b),
                "attributes");
         }
+        const double planet[5] = {m->radius, m->omega, m->gravity, m->rd, m->cp};
+        NC(nc_put_att_double(ncid, NC_GLOBAL, "planet", NC_DOUBLE, 5, planet), "attributes");
         NC(nc_put_att_text(ncid, NC_GLOBAL, "config", strlen(m->cfg_text), m->cfg_text), "attributes");
         NC(nc_enddef(ncid), "enddef");
         NC(nc_put_var_double(ncid, vs, d), "write state");
@@ -119,7 +124,11 @@ int njord_model_write_restart(njord_model *m, const char *path)
             st = nj_error(NJORD_EIO, "restart file %s: close: %s", path, nc_strerror(e));
             goto done;
         }
-        if (rename(tmp, path) != 0) st = nj_error(NJORD_EIO, "restart file %s: cannot rename %s", path, tmp);
+        FILE *f = fopen(tmp, "r+"); /* on disk before it replaces the old file */
+        if (!f || fsync(fileno(f)) != 0) st = nj_error(NJORD_EIO, "restart file %s: cannot sync %s", path, tmp);
+        if (f) fclose(f);
+        if (!st && rename(tmp, path) != 0)
+            st = nj_error(NJORD_EIO, "restart file %s: cannot rename %s", path, tmp);
     }
 done:
     if (st && created) {
@@ -155,11 +164,17 @@ static int read_root(njord_model *m, const char *path, double *d, int *hp, int *
     char eq[64] = {0}, integ[64] = {0};
     size_t len = 0;
     NC(nc_inq_attlen(ncid, NC_GLOBAL, "equations", &len), "equations");
-    if (len >= sizeof eq) len = sizeof eq - 1;
+    if (len >= sizeof eq) {
+        st = nj_error(NJORD_EFORMAT, "restart file %s: attribute equations too long", path);
+        goto done;
+    }
     NC(nc_get_att_text(ncid, NC_GLOBAL, "equations", eq), "equations");
     eq[len] = 0;
     NC(nc_inq_attlen(ncid, NC_GLOBAL, "integrator", &len), "integrator");
-    if (len >= sizeof integ) len = sizeof integ - 1;
+    if (len >= sizeof integ) {
+        st = nj_error(NJORD_EFORMAT, "restart file %s: attribute integrator too long", path);
+        goto done;
+    }
     NC(nc_get_att_text(ncid, NC_GLOBAL, "integrator", integ), "integrator");
     integ[len] = 0;
     if (strcmp(eq, equations_name(m))) {
@@ -183,6 +198,18 @@ static int read_root(njord_model *m, const char *path, double *d, int *hp, int *
     NC(nc_get_att_double(ncid, NC_GLOBAL, "phiref", phiref), "phiref");
     if (ti != T) { st = att_mismatch(path, "grid.trunc", ti, T); goto done; }
     if (dt != m->dt) { st = att_mismatch(path, "time.dt", dt, m->dt); goto done; }
+    double planet[5];
+    static const char *const pk[5] = {"planet.radius", "planet.omega", "planet.gravity", "planet.rd",
+                                      "planet.cp"};
+    const double here[5] = {m->radius, m->omega, m->gravity, m->rd, m->cp};
+    NC(nc_inq_attlen(ncid, NC_GLOBAL, "planet", &len), "planet");
+    if (len != 5) {
+        st = nj_error(NJORD_EFORMAT, "restart file %s: attribute planet has %zu values", path, len);
+        goto done;
+    }
+    NC(nc_get_att_double(ncid, NC_GLOBAL, "planet", planet), "planet");
+    for (int k = 0; k < (m->pe_mode ? 5 : 3); k++)
+        if (planet[k] != here[k]) { st = att_mismatch(path, pk[k], planet[k], here[k]); goto done; }
     if (m->pe_mode) {
         int L, ntr;
         double tref, pref, ab[2 * (NJ_PE_MAXLEV + 1)];
@@ -194,6 +221,14 @@ static int read_root(njord_model *m, const char *path, double *d, int *hp, int *
         if (ntr != m->pe.ntr) { st = att_mismatch(path, "vertical.tracers", ntr, m->pe.ntr); goto done; }
         if (tref != m->tref) { st = att_mismatch(path, "dynamics.reference_temperature", tref, m->tref); goto done; }
         if (pref != m->pref) { st = att_mismatch(path, "dynamics.reference_pressure", pref, m->pref); goto done; }
+        size_t la = 0, lb = 0;
+        NC(nc_inq_attlen(ncid, NC_GLOBAL, "hybrid_a", &la), "hybrid_a");
+        NC(nc_inq_attlen(ncid, NC_GLOBAL, "hybrid_b", &lb), "hybrid_b");
+        if (la != (size_t)L + 1 || lb != (size_t)L + 1) {
+            st = nj_error(NJORD_EFORMAT, "restart file %s: hybrid_a/hybrid_b have %zu/%zu values, "
+                          "expected %d", path, la, lb, L + 1);
+            goto done;
+        }
         NC(nc_get_att_double(ncid, NC_GLOBAL, "hybrid_a", ab), "hybrid_a");
         NC(nc_get_att_double(ncid, NC_GLOBAL, "hybrid_b", ab + L + 1), "hybrid_b");
         for (int k = 0; k <= L; k++)
@@ -206,12 +241,29 @@ static int read_root(njord_model *m, const char *path, double *d, int *hp, int *
             }
     }
     if (fi != nf) { st = att_mismatch(path, "the number of state fields", fi, nf); goto done; }
-    NC(nc_inq_varid(ncid, "state", &id), "variable state");
-    NC(nc_get_var_double(ncid, id, d), "read state");
-    *hp = nc_inq_varid(ncid, "prev", &id) == NC_NOERR;
-    if (*hp) NC(nc_get_var_double(ncid, id, d + ncoef * nf), "read prev");
-    *hf = nc_inq_varid(ncid, "phis", &id) == NC_NOERR;
-    if (*hf) NC(nc_get_var_double(ncid, id, d + 2 * ncoef * nf), "read phis");
+    /* the variables' shapes, before reading them */
+    static const char *const names[3] = {"state", "prev", "phis"};
+    int have[3];
+    for (int v = 0; v < 3; v++) {
+        have[v] = nc_inq_varid(ncid, names[v], &id) == NC_NOERR;
+        if (!have[v]) continue;
+        int nd, dims[NC_MAX_VAR_DIMS];
+        size_t n0 = 0, n1 = 0;
+        NC(nc_inq_varndims(ncid, id, &nd), names[v]);
+        if (nd != (v < 2 ? 2 : 1)) { st = nj_error(NJORD_EFORMAT, "restart file %s: %s has %d dimensions", path, names[v], nd); goto done; }
+        NC(nc_inq_vardimid(ncid, id, dims), names[v]);
+        NC(nc_inq_dimlen(ncid, dims[0], &n0), names[v]);
+        if (nd == 2) NC(nc_inq_dimlen(ncid, dims[1], &n1), names[v]);
+        if ((nd == 2 && (n0 != (size_t)nf || n1 != ncoef)) || (nd == 1 && n0 != ncoef)) {
+            st = nj_error(NJORD_EFORMAT, "restart file %s: %s has the wrong shape for T%d with %d fields",
+                          path, names[v], T, nf);
+            goto done;
+        }
+        NC(nc_get_var_double(ncid, id, d + (size_t)v * ncoef * nf), names[v]);
+    }
+    if (!have[0]) { st = nj_error(NJORD_EFORMAT, "restart file %s: no variable state", path); goto done; }
+    *hp = have[1];
+    *hf = have[2];
 done:
     if (ncid >= 0) nc_close(ncid);
     return st;
@@ -222,8 +274,8 @@ static int scatter(njord_model *m, const nj_real *global, int nf, nj_real *dev)
 {
     const size_t ns = nj_model_nspec(m) * (size_t)nf;
     nj_real *h = malloc(sizeof(nj_real) * (ns + 1));
-    if (!h) return nj_error(NJORD_ENOMEM, "restart: out of memory");
-    int st = njord_sht_scatter_spec(m->plan, 0, global, h, nf);
+    int st = nj_model_agree(m, h ? NJORD_OK : nj_error(NJORD_ENOMEM, "restart: out of memory"));
+    if (!st) st = njord_sht_scatter_spec(m->plan, 0, global, h, nf);
     if (!st) st = m->ops->from_host(dev, h, sizeof(nj_real) * ns);
     free(h);
     return st;
@@ -254,16 +306,21 @@ int nj_restart_read(njord_model *m, const char *path)
     if (!st) st = scatter(m, g, nf, m->x);
     nj_real *prev = NULL;
     if (!st && flags[0]) {
-        st = m->ops->alloc(sizeof(nj_real) * (m->nstate + 1), (void **)&prev);
+        st = nj_model_agree(m, m->ops->alloc(sizeof(nj_real) * (m->nstate + 1), (void **)&prev));
         if (!st) st = scatter(m, g ? g + ncoef * nf : NULL, nf, prev);
     }
     nj_real **ph = m->pe_mode ? &m->pe.phis_s : &m->sw.phis_s;
-    if (!st && flags[1] && !*ph) st = m->ops->alloc(sizeof(nj_real) * (nj_model_nspec(m) + 1), (void **)ph);
+    if (!st && flags[1] && !*ph)
+        st = nj_model_agree(m, m->ops->alloc(sizeof(nj_real) * (nj_model_nspec(m) + 1), (void **)ph));
     if (!st && flags[1]) st = scatter(m, g ? g + 2 * ncoef * nf : NULL, 1, *ph);
-    if (!st && !flags[1] && *ph) {
-        m->ops->free(*ph);
-        *ph = NULL;
+    if (!st && !flags[1] && *ph) { /* flat in the file */
+        if (m->pe_mode) st = m->ops->axpby(nj_model_nspec(m), 0.0, NULL, 0.0, *ph);
+        else {
+            m->ops->free(*ph);
+            *ph = NULL;
+        }
     }
+    if (!st && m->pe_mode) st = nj_pem_orography(m); /* the restart's orography on the grid */
     if (!st) st = nj_integrator_restore(m->it, prev, (long)steps);
     if (!st) {
         m->steps = (long)steps;
