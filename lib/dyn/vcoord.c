@@ -173,11 +173,6 @@ int nj_vcoord_parse(const char *spec, nj_vcoord *v)
     return check(v, spec);
 }
 
-double nj_vcoord_pfull(const nj_vcoord *v, int k, double ps)
-{
-    return 0.5 * (v->a[k] + v->b[k] * ps + v->a[k + 1] + v->b[k + 1] * ps);
-}
-
 void nj_vcoord_reference(const nj_vcoord *v, double rd, double kappa, double tr, double pr,
                          double *gam, double *tau, double *nu)
 {

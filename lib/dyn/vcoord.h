@@ -26,9 +26,6 @@ typedef struct {
 int nj_vcoord_parse(const char *spec, nj_vcoord *v);
 void nj_vcoord_free(nj_vcoord *v);
 
-/** Full-level pressure (mean of the two half levels, Pa) of level k at ps. */
-double nj_vcoord_pfull(const nj_vcoord *v, int k, double ps);
-
 /** Matrices of the gravity-wave terms linearised about an isothermal state at
  *  rest, temperature tr (K) and surface pressure pr (Pa) (pe_point.h):
  *  gam (L x L, m^2 s^-2 K^-1): Phi_k - Phi_s = sum_j gam_kj T_j;

@@ -722,7 +722,6 @@ int njord_model_step(njord_model *m, long nsteps)
  * atmosphere has them; beyond this the state soon overflows). The same answer
  * on every rank. On failure: name the field and the first bad grid point, and
  * restore the last good state. */
-#define NJ_MAX_WIND 1000.0
 
 static int check_state(njord_model *m)
 {

@@ -13,6 +13,9 @@
 
 enum { F_U, F_V, F_ZG, F_H, F_VOR, F_DIV, F_OROG, F_PV, F_COUNT };
 #define NJ_MAX_OUT 16
+/* a wind above this (m/s) means the model blew up: no atmosphere has it, and
+ * beyond it the state soon overflows (both models) */
+#define NJ_MAX_WIND 1000.0
 
 struct njord_model {
     char *cfg_text;                /* the whole configuration, for the output file */

@@ -500,8 +500,6 @@ int nj_pem_diagnostics(njord_model *m, njord_diag *dg)
 
 /* ------------------------------------------------------------------ checks */
 
-#define NJ_MAX_WIND_PE 1000.0
-
 int nj_pem_check_grid(njord_model *m, const char **what, double *lat, double *lon, double *val,
                       int *bad)
 {
@@ -521,8 +519,8 @@ int nj_pem_check_grid(njord_model *m, const char **what, double *lat, double *lo
         for (int k = 0; k < L && !*bad; k++) {
             size_t o = (size_t)k * ng + i;
             double u = g[o], v = g[L * ng + o], t = (double)g[4 * L * ng + o] + m->tref;
-            if (!isfinite(u) || fabs(u) > NJ_MAX_WIND_PE) *what = "eastward wind", *val = u, *bad = 1;
-            else if (!isfinite(v) || fabs(v) > NJ_MAX_WIND_PE) *what = "northward wind", *val = v, *bad = 1;
+            if (!isfinite(u) || fabs(u) > NJ_MAX_WIND) *what = "eastward wind", *val = u, *bad = 1;
+            else if (!isfinite(v) || fabs(v) > NJ_MAX_WIND) *what = "northward wind", *val = v, *bad = 1;
             else if (!isfinite(t) || t < 50 || t > 1000) *what = "temperature", *val = t, *bad = 1;
         }
         if (*bad) {
