@@ -190,7 +190,7 @@ $(BUILD)/njord: $(BUILD)/$(firstword $(PRECS))/apps/njord
 RUN_DIR ?= $(BUILD)/run
 run: all
 	@mkdir -p $(RUN_DIR)
-	$(BUILD)/njord run data/galewsky.ini -o $(RUN_DIR)/galewsky.nc
+	NJ_BLAS_PROBE=$(BUILD)/njord . tools/blas-env.sh; $(BUILD)/njord run data/galewsky.ini -o $(RUN_DIR)/galewsky.nc
 	$(PYTHON) tools/quicklook.py $(RUN_DIR)/galewsky.nc vor $(RUN_DIR)/galewsky_vor.png
 
 # ---------------------------------------------------------------- tests

@@ -2,7 +2,7 @@
  *
  *   njord run CONFIG [--set section.key=value ...] [-o FILE]
  *   njord config [--describe]      the configuration keys (markdown) or the defaults (INI)
- *   njord info | --version | --help
+ *   njord info [--blas-coretype] | --version | --help
  *
  * Under mpirun the run is distributed over MPI_COMM_WORLD; started alone it runs
  * serially. Exit status: 0 success, 1 error, 2 usage, 3 the model blew up (the
@@ -30,12 +30,20 @@ static void usage(FILE *f)
             "  config --describe\n"
             "              print the table of configuration keys (markdown)\n"
             "  info        print the build: precision, backends, library versions\n"
+            "  info --blas-coretype\n"
+            "              print the OPENBLAS_CORETYPE this processor needs, if any\n"
             "  --version   print the version\n"
             "  --help      this text\n");
 }
 
-static int cmd_info(void)
+static int cmd_info(int argc, char **argv)
 {
+    if (argc > 2 && !strcmp(argv[2], "--blas-coretype")) {
+        /* for scripts: the OPENBLAS_CORETYPE to set, or nothing */
+        const char *adv = njord_blas_coretype_advice();
+        if (adv) puts(adv);
+        return 0;
+    }
     fputs(njord_build_info(), stdout);
     njord_backend_kind k = njord_backend_resolve(NJORD_BACKEND_AUTO);
     printf("backend auto resolves to: %s\n", njord_backend_name(k));
@@ -200,6 +208,13 @@ static int cmd_run(int argc, char **argv)
         njord_config_destroy(cfg);
         return 1;
     }
+    const char *blas = njord_blas_coretype_advice();
+    if (blas && rank == 0)
+        fprintf(stderr,
+                "njord: warning: OpenBLAS does not recognise this processor and runs its generic "
+                "kernels; for a several times faster Legendre step, set "
+                "OPENBLAS_CORETYPE=%s before starting njord\n",
+                blas);
     run_state rs = {0};
     rs.rank = rank;
     rs.tty = isatty(2);
@@ -288,7 +303,7 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (!strcmp(cmd, "info")) return cmd_info();
+    if (!strcmp(cmd, "info")) return cmd_info(argc, argv);
     if (!strcmp(cmd, "config")) return cmd_config(argc, argv);
     if (!strcmp(cmd, "run")) return cmd_run(argc, argv);
     fprintf(stderr, "njord: unknown command '%s'\n", cmd);

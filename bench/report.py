@@ -275,6 +275,11 @@ def markdown(res):
                      gs.get("n"), fmt(gs.get("gflops_max"), ".1f"), gs.get("runs"),
                      fmt(gs.get("gflops_min"), ".1f"), fmt(gs.get("gflops_max"), ".1f"),
                      "yes" if b.get("stage_times") else "no"))
+    bi = next((b.get("build_info") for b in res["baselines"].values() if b.get("build_info")), "")
+    blas = next((l[len("blas: "):] for l in (bi or "").splitlines() if l.startswith("blas: ")), None)
+    if blas:
+        L.append("- BLAS: %s%s" % (blas, " (OPENBLAS_CORETYPE=%s)" % os.environ["OPENBLAS_CORETYPE"]
+                                   if os.environ.get("OPENBLAS_CORETYPE") else ""))
     sh = res.get("shtns")
     if sh is None:
         L.append("- SHTns: not run")

@@ -11,6 +11,7 @@
 #   make bench-dry: JW06 baroclinic wave, T85L26, T170L26  -> bench/results/dry.json
 set -eu
 NJ=$1
+NJ_BLAS_PROBE=$NJ . tools/blas-env.sh
 INI=$2
 out=$3
 cases=$4

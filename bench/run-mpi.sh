@@ -9,6 +9,7 @@ NPS=${BENCH_MPI_NP:-"1 2 4"}
 TS=${BENCH_MPI_T:-"170 341"}
 NF=${BENCH_NF:-20}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
+NJ_BLAS_PROBE=${NJ_BLAS_PROBE:-build/njord} . tools/blas-env.sh
 out=bench/results/mpi.json
 tmp=$(mktemp)
 for np in $NPS; do

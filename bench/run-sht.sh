@@ -20,6 +20,7 @@ NF=${BENCH_NF:-1,20}
 MT=${BENCH_MIN_TIME:-0.2}
 OMP_NUM_THREADS=${OMP_NUM_THREADS:-$(nproc)}
 export OMP_NUM_THREADS
+NJ_BLAS_PROBE=${NJ_BLAS_PROBE:-build/njord} . tools/blas-env.sh
 mkdir -p "$RAW"
 rm -f "$RAW"/njord_dp_T*.json "$RAW"/njord_sp_T*.json "$RAW"/shtns_T*.json
 status=0

@@ -16,6 +16,21 @@ for key in precision backends cuda mpi netcdf fftw blas; do
   check "info reports $key" "echo \"\$out\" | grep -q '^$key: '"
 done
 check "info reports the auto backend" "echo \"\$out\" | grep -q 'backend auto resolves to: '"
+check "info names OpenBLAS's kernels" "echo \"\$out\" | grep -q '^blas: .*, kernels for [A-Za-z0-9]'"
+# OpenBLAS kernel advice: nothing when the user chose; otherwise nothing or a core
+# name that OpenBLAS then accepts (its own processor-specific kernels)
+check "no BLAS advice when OPENBLAS_CORETYPE is set" "[ -z \"\$(OPENBLAS_CORETYPE=Haswell $NJ info --blas-coretype)\" ]"
+adv=$(env -u OPENBLAS_CORETYPE $NJ info --blas-coretype)
+check "BLAS advice is empty, SkylakeX or Haswell" "echo '$adv' | grep -Eqx '(SkylakeX|Haswell)?'"
+if [ -n "$adv" ]; then
+  check "OpenBLAS runs the advised kernels, and njord info then stops warning" \
+    "OPENBLAS_CORETYPE=$adv $NJ info | grep -q 'kernels for $adv' && ! OPENBLAS_CORETYPE=$adv $NJ info | grep -q '^warning: OpenBLAS'"
+  check "without them, njord info warns" "env -u OPENBLAS_CORETYPE $NJ info | grep -q '^warning: OpenBLAS .*OPENBLAS_CORETYPE=$adv'"
+  env -u OPENBLAS_CORETYPE $NJ run - --set grid.trunc=21 --set time.length=1h --set time.dt=1h \
+     --set output.file= >/dev/null 2>/tmp/nj_cli_err.$$
+  check "and njord run warns" "grep -q 'OPENBLAS_CORETYPE=$adv' /tmp/nj_cli_err.$$"
+  rm -f /tmp/nj_cli_err.$$
+fi
 $NJ frobnicate >/dev/null 2>/tmp/nj_cli_err.$$; rc=$?
 check "unknown command exits 2" "[ $rc -eq 2 ]"
 check "unknown command is named" "grep -q frobnicate /tmp/nj_cli_err.$$"

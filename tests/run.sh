@@ -11,6 +11,8 @@ PRECS=${PRECS:-"dp sp"}
 B=${BUILD:-build}
 WRAP=${NJ_WRAP:-}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+# fitting OpenBLAS kernels on processors OpenBLAS does not know (not under valgrind)
+if [[ "$WRAP" != *valgrind* ]]; then NJ_BLAS_PROBE=$B/njord . tools/blas-env.sh; fi
 pass=0; fail=0; skip=0; failed=()
 
 run_suite() { # name, command...

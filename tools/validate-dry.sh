@@ -17,6 +17,7 @@
 #   usage: tools/validate-dry.sh [NJORD_BINARY]
 set -eu
 NJ=${1:-build/njord}
+NJ_BLAS_PROBE=$NJ . tools/blas-env.sh
 OUT=bench/results/validate-dry
 WORK=${VALIDATE_WORK:-/tmp/njord-validate-dry}
 TRUNCS=${VALIDATE_TRUNCS:-"42 85 170"}

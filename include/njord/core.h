@@ -71,6 +71,16 @@ const char *njord_precision(void);
  *  compiled in, versions of CUDA, MPI, NetCDF, FFTW and BLAS. Owned by the library. */
 const char *njord_build_info(void);
 
+/** When the linked OpenBLAS has fallen back to its generic kernels on a processor
+ *  that has AVX2 or AVX-512 (OpenBLAS picks its kernels when it is loaded, from
+ *  the processor model, and older releases do not know newer models), the value
+ *  of OPENBLAS_CORETYPE that selects fitting kernels ("SkylakeX" or "Haswell");
+ *  NULL when the kernels fit, when OPENBLAS_CORETYPE is already set, or on other
+ *  architectures. The variable only takes effect in a process started with it:
+ *  `njord info` prints the advice, the njord command warns, and the Makefile's
+ *  test, run and benchmark targets set it. Thread-safe; static string. */
+const char *njord_blas_coretype_advice(void);
+
 /** Compute backends. AUTO chooses CUDA when a GPU works, else CPU. */
 typedef enum {
     NJORD_BACKEND_AUTO = 0,

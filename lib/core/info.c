@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../backend/backend.h"
 
@@ -19,6 +20,35 @@
 const char *njord_version(void) { return NJORD_VERSION_STRING; }
 
 const char *njord_precision(void) { return NJ_PRECISION_NAME; }
+
+/* OpenBLAS's generic x86-64 kernels (SSE2/SSE3 or AVX at best): the cores its
+ * runtime dispatch falls back to on a processor model it does not know, as
+ * OpenBLAS 0.3.21 (Debian 12) does on Intel Emerald Rapids (family 6, model 207). */
+static int nj_blas_core_generic(const char *core)
+{
+    static const char *const generic[] = {"Prescott", "Core2", "Penryn", "Dunnington",
+                                          "Nehalem", "Atom", "Sandybridge", "Barcelona",
+                                          "Unknown"};
+    for (size_t i = 0; i < sizeof generic / sizeof generic[0]; i++)
+        if (!strcasecmp(core, generic[i])) return 1;
+    return 0;
+}
+
+const char *njord_blas_coretype_advice(void)
+{
+    const char *set = getenv("OPENBLAS_CORETYPE");
+    if (set && *set) return NULL; /* the user chose */
+    const char *core = openblas_get_corename();
+    if (!core || !nj_blas_core_generic(core)) return NULL;
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
+        return "SkylakeX";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+#endif
+    return NULL;
+}
 
 const char *njord_build_info(void)
 {
@@ -40,9 +70,17 @@ const char *njord_build_info(void)
              "mpi: %s\n"
              "netcdf: %s\n"
              "fftw: %s\n"
-             "blas: OpenBLAS %s\n",
+             "blas: %s, kernels for %s\n",
              NJORD_VERSION_STRING, NJ_PRECISION_NAME, nj_cuda_compiled() ? " cuda" : "",
-             nj_cuda_version(), mpiv, nc_inq_libvers(), NJ_FFTW_VERSION, openblas_get_config());
+             nj_cuda_version(), mpiv, nc_inq_libvers(), NJ_FFTW_VERSION, openblas_get_config(),
+             openblas_get_corename());
+    const char *adv = njord_blas_coretype_advice();
+    size_t used = strlen(info);
+    if (adv)
+        snprintf(info + used, sizeof info - used,
+                 "warning: OpenBLAS does not recognise this processor and runs generic kernels "
+                 "(GEMM several times slower); set OPENBLAS_CORETYPE=%s before starting\n",
+                 adv);
     done = 1;
     return info;
 }
