@@ -76,6 +76,10 @@ extern int nj_sht_stage_times(const njord_sht_plan *p, double *t_fft,
                               double *t_legendre, double *t_other)
     __attribute__((weak));
 extern void nj_sht_stage_times_reset(njord_sht_plan *p) __attribute__((weak));
+/* Rows (of nlat/2) the Legendre step uses for wavenumber m: the library skips the
+ * polar rows where every P_n^m is negligible (lib/sht/plan.h); without the
+ * symbol, all rows. */
+extern int nj_sht_legendre_rows(const njord_sht_plan *p, int m) __attribute__((weak));
 
 /* ------------------------------------------------------------------ utils */
 
@@ -219,16 +223,18 @@ static double spec_relerr(int T, const njord_real *a, const njord_real *b, int n
 
 /* Legendre flops for one transform direction of nf real fields (2 columns each,
  * re and im) with orders m = 0..T and degrees n = m..nmax: per m two GEMMs,
- * 2*nh*K*(2*nf) flops each, K = number of n - m even (resp. odd). Scalar
- * transforms: nmax = T, nf fields. Vector transforms: nmax = T+1 (winds need
- * degree T+1), 2*nf fields (u and v). */
-static double legendre_flops_dir(int T, int nmax, int nlat, int nf)
+ * 2*rows[m]*K*(2*nf) flops each, K = number of n - m even (resp. odd), rows[m] the
+ * latitude rows of a hemisphere in use (nlat/2 but for the negligible polar rows
+ * the library skips): the flops executed. Scalar transforms: nmax = T, nf
+ * fields. Vector transforms: nmax = T+1 (winds need degree T+1), 2*nf fields (u
+ * and v). */
+static double legendre_flops_dir(int T, int nmax, const int *rows, int nf)
 {
-    double nh = (double)(nlat / 2), fl = 0;
+    double fl = 0;
     for (int m = 0; m <= T; m++) {
         int ke = (nmax - m) / 2 + 1;     /* n - m even */
         int ko = (nmax - m + 1) / 2;     /* n - m odd */
-        fl += 2.0 * nh * ke * (2.0 * nf) + 2.0 * nh * ko * (2.0 * nf);
+        fl += 2.0 * rows[m] * ke * (2.0 * nf) + 2.0 * rows[m] * ko * (2.0 * nf);
     }
     return fl;
 }
@@ -269,13 +275,15 @@ static double gemm_square_rate(int n, int *reps_out)
  * The table depends on T only; B and C are sized for max_nf fields. */
 typedef struct {
     int T, nh, kmax;
+    const int *rows; /* [T+1] latitude rows per m, as the transform uses them */
     njord_real *P, *B, *C;
 } gemm_shape_ctx;
 
-static int gemm_shape_init(gemm_shape_ctx *g, int T, int nlat, int max_nf)
+static int gemm_shape_init(gemm_shape_ctx *g, int T, int nlat, int max_nf, const int *rows)
 {
     memset(g, 0, sizeof *g);
     g->T = T;
+    g->rows = rows;
     g->nh = nlat / 2;
     g->kmax = T / 2 + 1;
     size_t tab = 0;
@@ -309,10 +317,11 @@ static double gemm_shape_once(gemm_shape_ctx *g, int nf)
     for (int m = 0; m <= T; m++) {
         int ke = (T - m) / 2 + 1, ko = (T - m + 1) / 2;
         njord_real *Pe = Pm, *Po = Pm + (size_t)nh * ke;
-        XGEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, nh, ncol, ke, 1, Pe, nh, B, kmax, 0,
+        const int r = g->rows[m];
+        XGEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, r, ncol, ke, 1, Pe, nh, B, kmax, 0,
               C, nh);
         if (ko > 0)
-            XGEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, nh, ncol, ko, 1, Po, nh, B, kmax,
+            XGEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, r, ncol, ko, 1, Po, nh, B, kmax,
                   1, C, nh);
         Pm += (size_t)nh * (T - m + 1);
     }
@@ -320,10 +329,11 @@ static double gemm_shape_once(gemm_shape_ctx *g, int nf)
     for (int m = 0; m <= T; m++) {
         int ke = (T - m) / 2 + 1, ko = (T - m + 1) / 2;
         njord_real *Pe = Pm, *Po = Pm + (size_t)nh * ke;
-        XGEMM(CblasColMajor, CblasTrans, CblasNoTrans, ke, ncol, nh, 1, Pe, nh, C, nh, 0, B,
+        const int r = g->rows[m];
+        XGEMM(CblasColMajor, CblasTrans, CblasNoTrans, ke, ncol, r, 1, Pe, nh, C, nh, 0, B,
               kmax);
         if (ko > 0)
-            XGEMM(CblasColMajor, CblasTrans, CblasNoTrans, ko, ncol, nh, 1, Po, nh, C, nh, 0, B,
+            XGEMM(CblasColMajor, CblasTrans, CblasNoTrans, ko, ncol, r, 1, Po, nh, C, nh, 0, B,
                   kmax);
         Pm += (size_t)nh * (T - m + 1);
     }
@@ -689,8 +699,16 @@ int main(int argc, char **argv)
         c.s4 = xalloc(2 * nspec * max_batch * sizeof(njord_real));
         c.g1 = xalloc(ngrid * max_batch * sizeof(njord_real));
         c.g2 = xalloc(ngrid * max_batch * sizeof(njord_real));
+        int *rows = xalloc(sizeof(int) * (size_t)(T + 1));
+        double rows_used = 0, rows_all = 0; /* share of the table work in use */
+        for (int m = 0; m <= T; m++) {
+            int r = nj_sht_legendre_rows ? nj_sht_legendre_rows(plan, m) : -1;
+            rows[m] = r >= 0 ? r : nlat / 2;
+            rows_used += (double)rows[m] * (T - m + 1);
+            rows_all += (double)(nlat / 2) * (T - m + 1);
+        }
         gemm_shape_ctx shape;
-        if (gemm_shape_init(&shape, T, nlat, max_batch) == 0)
+        if (gemm_shape_init(&shape, T, nlat, max_batch, rows) == 0)
             c.shape = &shape;
         else
             fprintf(stderr, "bench_sht: no memory for the GEMM-shape table at T%d\n", T);
@@ -703,8 +721,8 @@ int main(int argc, char **argv)
             int mr = max_reps;
             if ((double)T * T * nlat * nf > 682.0 * 682 * 1024 * 10) mr = 3;
 
-            double fl_s = 2.0 * legendre_flops_dir(T, T, nlat, nf);
-            double fl_v = 2.0 * legendre_flops_dir(T, T + 1, nlat, 2 * nf);
+            double fl_s = 2.0 * legendre_flops_dir(T, T, rows, nf);
+            double fl_v = 2.0 * legendre_flops_dir(T, T + 1, rows, 2 * nf);
             c.shape_flops = fl_s; /* the GEMM sequence is that of the scalar pair */
 
             c.vector = 0;
@@ -735,9 +753,10 @@ int main(int argc, char **argv)
             if (jf) {
                 fprintf(jf,
                         "%s{\"T\": %d, \"nlat\": %d, \"nlon\": %d, \"nfields\": %d, "
-                        "\"plan_create_s\": %.4g,\n \"gemm_shape\": {\"routine\": \"%s\", "
-                        "\"reps\": %d, \"seconds\": ",
-                        first ? "" : ",\n", T, nlat, nlon, nf, tc, GEMM_NAME, rs.reps);
+                        "\"plan_create_s\": %.4g, \"legendre_rows_in_use\": %.4f,\n "
+                        "\"gemm_shape\": {\"routine\": \"%s\", \"reps\": %d, \"seconds\": ",
+                        first ? "" : ",\n", T, nlat, nlon, nf, tc, rows_used / rows_all,
+                        GEMM_NAME, rs.reps);
                 json_num(jf, rs.shape_s);
                 fputs(", \"gflops\": ", jf);
                 json_num(jf, shape_gf);
@@ -751,6 +770,7 @@ int main(int argc, char **argv)
             }
         }
         if (c.shape) gemm_shape_free(c.shape);
+        free(rows);
         free(c.s1);
         free(c.s2);
         free(c.s3);

@@ -465,7 +465,7 @@ static int cuda_init_inner(njord_sht_plan *p, nj_cuda_sht *b)
         return nj_error(NJORD_ENOMEM, "cuda backend: out of host memory for T%d tables", T);
     }
     nj_legendre_tables(T, nh, p->mu, p->coslat, nm, p->mloc, p->ns, p->ls_cum, nthr, work,
-                       iwork, htab);
+                       iwork, htab, p->jlo);
     int st = up((void **)&b->tab, htab, sizeof(nj_real) * ntab);
     free(htab);
     free(work);
@@ -705,21 +705,31 @@ static int cuda_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
         const nj_leg_block k = nj_legendre_block(p, b->tab, b->ls, b->four_s, im, ncol, ext);
         const nj_real *ts = k.ts, *ta = k.ta;
         nj_real *ls = k.ls, *la = k.la, *S = k.S, *A = k.A;
-        const int ks = k.ks, ka = k.ka;
+        const int ks = k.ks, ka = k.ka, j0 = k.j0, mr = nh - j0;
+        const size_t rb = sizeof(nj_real); /* rows 0..j0-1 are skipped (plan.h) */
         if (!forward) {
-            CUBLAS(nj_gemm(b->blas, CUBLAS_OP_N, CUBLAS_OP_N, nh, ncol, ks, &one, ts, nh, ls,
-                           p->ns[im], &zero, S, nh));
+            if (j0 > 0) {
+                CU(cudaMemset2DAsync(S, rb * nh, 0, rb * j0, (size_t)ncol, b->comp));
+                CU(cudaMemset2DAsync(A, rb * nh, 0, rb * j0, (size_t)ncol, b->comp));
+            }
+            if (mr == 0) continue;
+            CUBLAS(nj_gemm(b->blas, CUBLAS_OP_N, CUBLAS_OP_N, mr, ncol, ks, &one, ts + j0, nh,
+                           ls, p->ns[im], &zero, S + j0, nh));
             if (ka > 0)
-                CUBLAS(nj_gemm(b->blas, CUBLAS_OP_N, CUBLAS_OP_N, nh, ncol, ka, &one, ta, nh, la,
-                               p->na[im], &zero, A, nh));
+                CUBLAS(nj_gemm(b->blas, CUBLAS_OP_N, CUBLAS_OP_N, mr, ncol, ka, &one, ta + j0,
+                               nh, la, p->na[im], &zero, A + j0, nh));
             else
-                CU(cudaMemsetAsync(A, 0, sizeof(nj_real) * (size_t)nh * ncol, b->comp));
-        } else {
-            CUBLAS(nj_gemm(b->blas, CUBLAS_OP_T, CUBLAS_OP_N, ks, ncol, nh, &one, ts, nh, S, nh,
-                           &zero, ls, p->ns[im]));
+                CU(cudaMemset2DAsync(A + j0, rb * nh, 0, rb * mr, (size_t)ncol, b->comp));
+        } else if (mr == 0) {
+            CU(cudaMemset2DAsync(ls, rb * p->ns[im], 0, rb * ks, (size_t)ncol, b->comp));
             if (ka > 0)
-                CUBLAS(nj_gemm(b->blas, CUBLAS_OP_T, CUBLAS_OP_N, ka, ncol, nh, &one, ta, nh, A, nh,
-                               &zero, la, p->na[im]));
+                CU(cudaMemset2DAsync(la, rb * p->na[im], 0, rb * ka, (size_t)ncol, b->comp));
+        } else {
+            CUBLAS(nj_gemm(b->blas, CUBLAS_OP_T, CUBLAS_OP_N, ks, ncol, mr, &one, ts + j0, nh,
+                           S + j0, nh, &zero, ls, p->ns[im]));
+            if (ka > 0)
+                CUBLAS(nj_gemm(b->blas, CUBLAS_OP_T, CUBLAS_OP_N, ka, ncol, mr, &one, ta + j0,
+                               nh, A + j0, nh, &zero, la, p->na[im]));
         }
     }
     CU(cudaStreamSynchronize(b->comp));

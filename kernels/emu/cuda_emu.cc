@@ -788,6 +788,20 @@ cudaError_t cudaMemsetAsync(void *devPtr, int value, size_t count, cudaStream_t 
     return memset_impl("cudaMemsetAsync", devPtr, value, count, stream);
 }
 
+cudaError_t cudaMemset2DAsync(void *devPtr, size_t pitch, int value, size_t width,
+                              size_t height, cudaStream_t stream)
+{
+    if (height > 0 && width > pitch)
+        return fail(cudaErrorInvalidPitchValue, "cudaMemset2DAsync: width %zu > pitch %zu", width,
+                    pitch);
+    for (size_t r = 0; r < height; r++) {
+        cudaError_t e = memset_impl("cudaMemset2DAsync", (char *)devPtr + r * pitch, value, width,
+                                    stream);
+        if (e != cudaSuccess) return e;
+    }
+    return cudaSuccess;
+}
+
 cudaError_t cudaPointerGetAttributes(struct cudaPointerAttributes *attr, const void *ptr)
 {
     if (!attr) return fail(cudaErrorInvalidValue, "cudaPointerGetAttributes: attributes is NULL");

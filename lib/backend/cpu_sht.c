@@ -85,7 +85,10 @@ static int cpu_init(njord_sht_plan *p)
         b->stage = nj_alloc(sizeof(nj_real) * 2 * (size_t)p->nm * nh * (size_t)p->max_cols);
     }
     b->rstride = ((size_t)nlon + 15) / 16 * 16;
+    /* rows of a block are read (written) one element each in turn: a stride of a
+     * power of two bytes would put them all in one cache set */
     b->cstride = ((size_t)nc + 7) / 8 * 8;
+    if ((b->cstride & (b->cstride - 1)) == 0 || b->cstride % 64 == 0) b->cstride += 4;
     b->rbuf = NJ_FFTW(alloc_real)((size_t)b->nthr * b->rstride);
     b->cbuf = NJ_FFTW(alloc_complex)((size_t)b->nthr * 2 * NJ_FFT_BLOCK * b->cstride);
     double *work = malloc(sizeof(double) * (size_t)b->nthr * 2 * nh);
@@ -105,7 +108,7 @@ static int cpu_init(njord_sht_plan *p)
         cth[nh + j] = p->coslat[j];
     }
     nj_legendre_tables(T, nh, cth, cth + nh, p->nm, p->mloc, p->ns, p->ls_cum, b->nthr, work,
-                       iwork, b->tab);
+                       iwork, b->tab, p->jlo);
     free(work);
     free(iwork);
     free(cth);
@@ -265,21 +268,33 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
         const nj_leg_block k = nj_legendre_block(p, b->tab, b->ls, b->four_s, im, ncol, ext);
         const nj_real *ts = k.ts, *ta = k.ta;
         nj_real *ls = k.ls, *la = k.la, *S = k.S, *A = k.A;
-        const int ks = k.ks, ka = k.ka;
+        const int ks = k.ks, ka = k.ka, j0 = k.j0, mr = nh - j0;
         if (!forward) {
-            NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, nh, ncol, ks, 1, ts, nh, ls,
-                    p->ns[im], 0, S, nh);
+            if (j0 > 0)
+                for (int c = 0; c < ncol; c++) {
+                    memset(S + (size_t)c * nh, 0, sizeof(nj_real) * (size_t)j0);
+                    memset(A + (size_t)c * nh, 0, sizeof(nj_real) * (size_t)j0);
+                }
+            if (mr == 0) continue;
+            NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, mr, ncol, ks, 1, ts + j0, nh, ls,
+                    p->ns[im], 0, S + j0, nh);
             if (ka > 0)
-                NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, nh, ncol, ka, 1, ta, nh, la,
-                        p->na[im], 0, A, nh);
+                NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, mr, ncol, ka, 1, ta + j0, nh,
+                        la, p->na[im], 0, A + j0, nh);
             else
-                memset(A, 0, sizeof(nj_real) * (size_t)nh * ncol);
+                for (int c = 0; c < ncol; c++)
+                    memset(A + (size_t)c * nh + j0, 0, sizeof(nj_real) * (size_t)mr);
+        } else if (mr == 0) {
+            for (int c = 0; c < ncol; c++) {
+                memset(ls + (size_t)c * p->ns[im], 0, sizeof(nj_real) * (size_t)ks);
+                memset(la + (size_t)c * p->na[im], 0, sizeof(nj_real) * (size_t)ka);
+            }
         } else {
-            NJ_GEMM(CblasColMajor, CblasTrans, CblasNoTrans, ks, ncol, nh, 1, ts, nh, S, nh, 0,
-                    ls, p->ns[im]);
+            NJ_GEMM(CblasColMajor, CblasTrans, CblasNoTrans, ks, ncol, mr, 1, ts + j0, nh, S + j0,
+                    nh, 0, ls, p->ns[im]);
             if (ka > 0)
-                NJ_GEMM(CblasColMajor, CblasTrans, CblasNoTrans, ka, ncol, nh, 1, ta, nh, A, nh,
-                        0, la, p->na[im]);
+                NJ_GEMM(CblasColMajor, CblasTrans, CblasNoTrans, ka, ncol, mr, 1, ta + j0, nh,
+                        A + j0, nh, 0, la, p->na[im]);
         }
     }
     return NJORD_OK;
@@ -293,6 +308,14 @@ static int cpu_legendre_inv(njord_sht_plan *p, int ncol, int ext)
 static int cpu_legendre_fwd(njord_sht_plan *p, int ncol, int ext)
 {
     return cpu_legendre(p, ncol, ext, 1);
+}
+
+/* Whether a grid row has the alignment the FFT plans were made for (that of the
+ * row scratch), so that they can read or write it in place. The plan, and so the
+ * arithmetic, is the same either way. */
+static inline int fft_aligned(const nj_cpu_sht *b, const nj_real *row)
+{
+    return NJ_FFTW(alignment_of)((nj_real *)row) == NJ_FFTW(alignment_of)(b->rbuf);
 }
 
 /* Grid-side Fourier buffer: block of m at 2 * kpos[m] * nhl * ncol, [nhl x ncol] S
@@ -316,27 +339,32 @@ static int cpu_fft_inv(njord_sht_plan *p, nj_real *grid, int f0, int nf, int nco
         nj_real *rb = b->rbuf + (size_t)tid * b->rstride;
         NJ_FFTW(complex) *cb = b->cbuf + (size_t)tid * 2 * NJ_FFT_BLOCK * b->cstride;
         int col = 2 * (f0 + f);
-        /* latitude by latitude, so each row buffer is written contiguously; the
-         * lines of four_g read for the first latitude serve the next ones from cache */
+        /* wavenumber by wavenumber: the S and A values of the block's latitudes are
+         * adjacent in four_g (whole cache lines), and the 2 nb row buffers are
+         * written one element each, at a stride that is not a power of two */
         const nj_real *base = b->four_g + (size_t)nhl * col + jb;
-        for (int jj = 0; jj < nb; jj++) {
-            NJ_FFTW(complex) *rn = cb + (size_t)(2 * jj) * b->cstride, *rs = rn + b->cstride;
-            const double scj = sc[jb + jj];
-            for (int m = 0; m <= T; m++) {
-                const nj_real *s = base + 2 * (size_t)p->kpos[m] * astride + jj;
-                const nj_real *a = s + astride;
-                nj_pair_to_row(s[0], s[nhl], a[0], a[nhl], 1.0, scj, rn[m]);
-                nj_pair_to_row(s[0], s[nhl], a[0], a[nhl], -1.0, scj, rs[m]);
+        for (int m = 0; m <= T; m++) {
+            const nj_real *s = base + 2 * (size_t)p->kpos[m] * astride;
+            const nj_real *a = s + astride;
+            for (int jj = 0; jj < nb; jj++) {
+                NJ_FFTW(complex) *rn = cb + (size_t)(2 * jj) * b->cstride, *rs = rn + b->cstride;
+                const double scj = sc[jb + jj];
+                nj_pair_to_row(s[jj], s[nhl + jj], a[jj], a[nhl + jj], 1.0, scj, rn[m]);
+                nj_pair_to_row(s[jj], s[nhl + jj], a[jj], a[nhl + jj], -1.0, scj, rs[m]);
             }
         }
         for (int jj = 0; jj < nb; jj++) {
             int jl = jb + jj, south = nrows - 1 - jl;
             for (int h = 0; h < (south == jl ? 1 : 2); h++) {
                 NJ_FFTW(complex) *row = cb + (size_t)(2 * jj + h) * b->cstride;
-                for (int m = T + 1; m < nc; m++) row[m][0] = row[m][1] = 0;
-                NJ_FFTW(execute_dft_c2r)(b->c2r, row, rb);
-                memcpy(grid + ((size_t)f * nrows + (h ? south : jl)) * nlon, rb,
-                       sizeof(nj_real) * nlon);
+                memset(row + T + 1, 0, sizeof(NJ_FFTW(complex)) * (size_t)(nc - T - 1));
+                nj_real *out = grid + ((size_t)f * nrows + (h ? south : jl)) * nlon;
+                if (fft_aligned(b, out)) {
+                    NJ_FFTW(execute_dft_c2r)(b->c2r, row, out);
+                } else {
+                    NJ_FFTW(execute_dft_c2r)(b->c2r, row, rb);
+                    memcpy(out, rb, sizeof(nj_real) * nlon);
+                }
             }
         }
     }
@@ -360,25 +388,34 @@ static int cpu_fft_fwd(njord_sht_plan *p, const nj_real *grid, int f0, int nf, i
         NJ_FFTW(complex) *cb = b->cbuf + (size_t)tid * 2 * NJ_FFT_BLOCK * b->cstride;
         for (int jj = 0; jj < nb; jj++) {
             int jl = jb + jj, south = nrows - 1 - jl;
-            memcpy(rb, grid + ((size_t)f * nrows + jl) * nlon, sizeof(nj_real) * nlon);
-            NJ_FFTW(execute_dft_r2c)(b->r2c, rb, cb + (size_t)(2 * jj) * b->cstride);
-            if (south != jl) {
-                memcpy(rb, grid + ((size_t)f * nrows + south) * nlon, sizeof(nj_real) * nlon);
-                NJ_FFTW(execute_dft_r2c)(b->r2c, rb, cb + (size_t)(2 * jj + 1) * b->cstride);
+            for (int h = 0; h < (south == jl ? 1 : 2); h++) {
+                const nj_real *in = grid + ((size_t)f * nrows + (h ? south : jl)) * nlon;
+                NJ_FFTW(complex) *row = cb + (size_t)(2 * jj + h) * b->cstride;
+                if (fft_aligned(b, in)) {
+                    NJ_FFTW(execute_dft_r2c)(b->r2c, (nj_real *)in, row); /* preserves in */
+                } else {
+                    memcpy(rb, in, sizeof(nj_real) * nlon);
+                    NJ_FFTW(execute_dft_r2c)(b->r2c, rb, row);
+                }
             }
         }
         int col = 2 * (f0 + f);
         nj_real *base = b->four_g + (size_t)nhl * col + jb;
+        double fac[NJ_FFT_BLOCK];
+        int eq[NJ_FFT_BLOCK];
         for (int jj = 0; jj < nb; jj++) {
-            int jl = jb + jj, eq = (nrows - 1 - jl == jl);
-            const NJ_FFTW(complex) *cn = cb + (size_t)(2 * jj) * b->cstride;
-            const NJ_FFTW(complex) *cs = cn + b->cstride;
-            const double fac = sc[jl] / nlon;
-            for (int m = 0; m <= T; m++) {
-                nj_real *s = base + 2 * (size_t)p->kpos[m] * astride + jj;
-                nj_real *a = s + astride;
+            fac[jj] = sc[jb + jj] / nlon;
+            eq[jj] = (nrows - 1 - (jb + jj) == jb + jj);
+        }
+        for (int m = 0; m <= T; m++) {
+            nj_real *s = base + 2 * (size_t)p->kpos[m] * astride;
+            nj_real *a = s + astride;
+            for (int jj = 0; jj < nb; jj++) {
+                const NJ_FFTW(complex) *cn = cb + (size_t)(2 * jj) * b->cstride;
+                const NJ_FFTW(complex) *cs = cn + b->cstride;
                 for (int c = 0; c < 2; c++)
-                    nj_row_to_pair(cn[m][c], eq ? 0.0 : cs[m][c], eq, fac, &s[c * nhl], &a[c * nhl]);
+                    nj_row_to_pair(cn[m][c], eq[jj] ? 0.0 : cs[m][c], eq[jj], fac[jj],
+                                   &s[c * nhl + jj], &a[c * nhl + jj]);
             }
         }
     }

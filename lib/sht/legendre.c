@@ -15,9 +15,9 @@
 #define NJ_XBIGS 0x1p480
 #define NJ_XBIGSI 0x1p-480
 
-void nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth,
-                   double *p1, double *p2, int *ex, nj_real *sym, int lds, nj_real *anti,
-                   int lda)
+int nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth,
+                  double *p1, double *p2, int *ex, nj_real *sym, int lds, nj_real *anti,
+                  int lda)
 {
     const int Tx = T + 1; /* degrees up to T+1 */
     /* P_m^m = prod_{k=1..m} sqrt((2k+1)/(2k)) sin(theta) */
@@ -60,11 +60,20 @@ void nj_legendre_m(int m, int T, int nh, const double *costh, const double *sint
         }
         en1 = en;
     }
+    /* first row (from the pole) where some degree reaches NJ_LEG_NEGLIGIBLE */
+    const int nsym = (Tx - m) / 2 + 1, nanti = (Tx - m + 1) / 2;
+    for (int j = 0; j < nh; j++) {
+        for (int r = 0; r < nsym; r++)
+            if (fabs((double)sym[j + (size_t)r * lds]) >= NJ_LEG_NEGLIGIBLE) return j;
+        for (int r = 0; r < nanti; r++)
+            if (fabs((double)anti[j + (size_t)r * lda]) >= NJ_LEG_NEGLIGIBLE) return j;
+    }
+    return nh;
 }
 
 void nj_legendre_tables(int T, int nh, const double *costh, const double *sinth, int nm,
                         const int *mloc, const int *ns, const size_t *tab_cum, int nthr,
-                        double *work, int *iwork, nj_real *tab)
+                        double *work, int *iwork, nj_real *tab, int *jlo)
 {
 #pragma omp parallel num_threads(nthr)
     {
@@ -75,7 +84,8 @@ void nj_legendre_tables(int T, int nh, const double *costh, const double *sinth,
         for (int im = 0; im < nm; im++) {
             nj_real *sym = tab + tab_cum[im] * (size_t)nh;
             nj_real *anti = sym + (size_t)ns[im] * (size_t)nh;
-            nj_legendre_m(mloc[im], T, nh, costh, sinth, p1, p1 + nh, ex, sym, nh, anti, nh);
+            jlo[im] = nj_legendre_m(mloc[im], T, nh, costh, sinth, p1, p1 + nh, ex, sym, nh, anti,
+                                    nh);
         }
     }
 }

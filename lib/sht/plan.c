@@ -118,7 +118,7 @@ int njord_sht_plan_create(const njord_sht_desc *desc, njord_sht_plan **plan)
 
     const int T = p->T, nlat = p->nlat, nh = p->nh, nm = p->nm;
     p->lat = malloc(sizeof(double) * (size_t)nlat * 4);
-    p->ns = malloc(sizeof(int) * (size_t)(nm + 1) * 4);
+    p->ns = malloc(sizeof(int) * (size_t)(nm + 1) * 5);
     p->ls_cum = malloc(sizeof(size_t) * (size_t)(nm + 1));
     double *rowf = malloc(sizeof(double) * (size_t)nh * 4);
     if (!p->lat || !p->ns || !p->ls_cum || !rowf) {
@@ -136,6 +136,7 @@ int njord_sht_plan_create(const njord_sht_desc *desc, njord_sht_plan **plan)
     p->na = p->ns + (nm + 1);
     p->ns_T = p->na + (nm + 1);
     p->na_T = p->ns_T + (nm + 1);
+    p->jlo = p->na_T + (nm + 1);
 
     /* geometry: colatitudes theta_j, mu = cos(theta), cos(lat) = sin(theta) */
     st = nj_gauss_theta(nlat, p->lat, p->w);
@@ -218,6 +219,14 @@ int nj_sht_stage_times(const njord_sht_plan *p, double *t_fft, double *t_legendr
     if (t_legendre) *t_legendre = p->t_legendre;
     if (t_other) *t_other = p->t_other;
     return NJORD_OK;
+}
+
+int nj_sht_legendre_rows(const njord_sht_plan *p, int m)
+{
+    if (!p) return -1;
+    for (int im = 0; im < p->nm; im++)
+        if (p->mloc[im] == m) return p->nh - p->jlo[im];
+    return -1;
 }
 
 void nj_sht_stage_times_reset(njord_sht_plan *p)

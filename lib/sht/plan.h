@@ -30,7 +30,8 @@
  *   the local latitude pairs. Block of m at 2 * kpos[m] * nhl * ncol. On one
  *   rank it coincides with four_s (the backend may alias them).
  * Legendre table: for each local m, [nh x ns] then [nh x na], column-major
- *   (P_n^m(mu_j) for northern j), block at ls_cum[im] * nh. */
+ *   (P_n^m(mu_j) for northern j), block at ls_cum[im] * nh. Its rows 0..jlo[im]-1
+ *   are negligible (NJ_LEG_NEGLIGIBLE) and the Legendre step skips them. */
 #ifndef NJ_SHT_PLAN_H
 #define NJ_SHT_PLAN_H
 
@@ -69,6 +70,8 @@ struct njord_sht_plan {
     double *lat, *mu, *w, *coslat;
     /* Legendre layout (host), per local m */
     int *ns, *na;            /* symmetric / antisymmetric counts up to degree T+1 */
+    int *jlo;                /* [nm] first northern row where the table of local m is not
+                                negligible (filled by the backend with its tables) */
     int *ns_T, *na_T;        /* the same counts up to degree T */
     size_t *ls_cum;          /* [nm+1]: sum over local m' before m of ns + na */
     size_t nls;              /* ls_cum[nm] */
@@ -89,6 +92,8 @@ typedef struct {
     const nj_real *ts, *ta;
     nj_real *ls, *la, *S, *A;
     int ks, ka;
+    int j0; /* rows 0..j0-1 of the tables are negligible: the step runs on rows j0..nh-1
+               (a synthesis sets rows 0..j0-1 of S and A to 0) */
 } nj_leg_block;
 
 static inline nj_leg_block nj_legendre_block(const njord_sht_plan *p, const nj_real *tab,
@@ -105,6 +110,7 @@ static inline nj_leg_block nj_legendre_block(const njord_sht_plan *p, const nj_r
     k.A = k.S + nh * ncol;
     k.ks = ext ? p->ns[im] : p->ns_T[im];
     k.ka = ext ? p->na[im] : p->na_T[im];
+    k.j0 = p->jlo[im];
     return k;
 }
 
@@ -114,22 +120,36 @@ int nj_sht_stage_times(const njord_sht_plan *p, double *t_fft, double *t_legendr
 /** Seconds spent in MPI transpositions (0 on one rank). */
 double nj_sht_comm_time(const njord_sht_plan *p);
 void nj_sht_stage_times_reset(njord_sht_plan *p);
+/** Latitude rows (of nh) the Legendre step uses for wavenumber m (nh - jlo), or
+ *  -1 if m is not local. For the benchmark's flop count. */
+int nj_sht_legendre_rows(const njord_sht_plan *p, int m);
+
+/** Table values below this magnitude are negligible. P_n^m(mu) decays like
+ *  sin^m(theta) towards the poles: for large m, all degrees n <= T+1 are below it
+ *  on the latitudes nearest the poles, and the Legendre step skips those rows
+ *  (jlo). The functions are O(1) where they matter (normalised to 2 over
+ *  [-1, 1]), so the terms skipped are 1e-17 of the field's scale, below the
+ *  rounding of either precision. */
+#define NJ_LEG_NEGLIGIBLE 1e-17
 
 /** Fill tab (host, working precision, values computed in double; layout above)
  *  with P_n^m(mu_j), n up to T+1, for the local wavenumbers mloc[0..nm-1] at the
- *  nh northern latitudes given by their cos(colatitude) and sin(colatitude).
+ *  nh northern latitudes given by their cos(colatitude) and sin(colatitude), and
+ *  jlo[im] with the first northern row where some degree of mloc[im] reaches
+ *  NJ_LEG_NEGLIGIBLE (nh if none: rows 0..jlo-1 are negligible).
  *  Scaled recurrence: exact range to T >= 2047 without underflow. Runs on nthr
  *  OpenMP threads with scratch work[nthr * 2 * nh] and iwork[nthr * nh]. */
 void nj_legendre_tables(int T, int nh, const double *costh, const double *sinth, int nm,
                         const int *mloc, const int *ns, const size_t *tab_cum, int nthr,
-                        double *work, int *iwork, nj_real *tab);
+                        double *work, int *iwork, nj_real *tab, int *jlo);
 
 /** One m of the table: P_n^m for n = m..T+1 at nh latitudes, written column by
  *  column (degree n to sym column (n-m)/2 if n-m is even, else anti column
- *  (n-m)/2; leading dimensions lds, lda). Scratch p1, p2 (nh doubles), ex (nh ints). */
-void nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth,
-                   double *p1, double *p2, int *ex, nj_real *sym, int lds, nj_real *anti,
-                   int lda);
+ *  (n-m)/2; leading dimensions lds, lda). Scratch p1, p2 (nh doubles), ex (nh ints).
+ *  Returns the first row j where some |P_n^m(mu_j)| >= NJ_LEG_NEGLIGIBLE (nh if none). */
+int nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth,
+                  double *p1, double *p2, int *ex, nj_real *sym, int lds, nj_real *anti,
+                  int lda);
 
 /** Decomposition (lib/par/decomp.c): fill the distribution fields of p from
  *  T, nlat, nh, rank and nranks. Allocates; NJORD_ENOMEM on failure. */
