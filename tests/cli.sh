@@ -27,9 +27,9 @@ if [ -n "$adv" ]; then
     "OPENBLAS_CORETYPE=$adv $NJ info | grep -q 'kernels for $adv' && ! OPENBLAS_CORETYPE=$adv $NJ info | grep -q '^warning: OpenBLAS'"
   check "without them, njord info warns" "env -u OPENBLAS_CORETYPE $NJ info | grep -q '^warning: OpenBLAS .*OPENBLAS_CORETYPE=$adv'"
   env -u OPENBLAS_CORETYPE $NJ run - --set grid.trunc=21 --set time.length=1h --set time.dt=1h \
-     --set output.file= >/dev/null 2>/tmp/nj_cli_err.$$
+     -o /tmp/nj_cli_adv.$$.nc >/dev/null 2>/tmp/nj_cli_err.$$
   check "and njord run warns" "grep -q 'OPENBLAS_CORETYPE=$adv' /tmp/nj_cli_err.$$"
-  rm -f /tmp/nj_cli_err.$$
+  rm -f /tmp/nj_cli_err.$$ /tmp/nj_cli_adv.$$.nc /tmp/nj_cli_adv.$$.nc.json
 fi
 $NJ frobnicate >/dev/null 2>/tmp/nj_cli_err.$$; rc=$?
 check "unknown command exits 2" "[ $rc -eq 2 ]"
