@@ -276,7 +276,9 @@ static double gemm_square_rate(int n, int *reps_out)
 typedef struct {
     int T, nh, kmax;
     const int *rows; /* [T+1] latitude rows per m, as the transform uses them */
-    njord_real *P, *B, *C;
+    njord_real *P, *B, *C, *B2; /* B2: the analysis output, so that B stays as drawn
+                                   (writing back into B would scale it by P^T P on every
+                                   repetition, towards subnormals or overflow) */
 } gemm_shape_ctx;
 
 static int gemm_shape_init(gemm_shape_ctx *g, int T, int nlat, int max_nf, const int *rows)
@@ -294,6 +296,7 @@ static int gemm_shape_init(gemm_shape_ctx *g, int T, int nlat, int max_nf, const
     size_t nb = (size_t)g->kmax * 2 * max_nf, nc = (size_t)g->nh * 2 * max_nf;
     g->B = xalloc(nb * sizeof(njord_real));
     g->C = xalloc(nc * sizeof(njord_real));
+    g->B2 = xalloc(nb * sizeof(njord_real));
     for (size_t i = 0; i < nb; i++) g->B[i] = (njord_real)urand();
     for (size_t i = 0; i < nc; i++) g->C[i] = (njord_real)urand();
     return 0;
@@ -304,6 +307,7 @@ static void gemm_shape_free(gemm_shape_ctx *g)
     free(g->P);
     free(g->B);
     free(g->C);
+    free(g->B2);
     memset(g, 0, sizeof *g);
 }
 
@@ -330,10 +334,10 @@ static double gemm_shape_once(gemm_shape_ctx *g, int nf)
         int ke = (T - m) / 2 + 1, ko = (T - m + 1) / 2;
         njord_real *Pe = Pm, *Po = Pm + (size_t)nh * ke;
         const int r = g->rows[m];
-        XGEMM(CblasColMajor, CblasTrans, CblasNoTrans, ke, ncol, r, 1, Pe, nh, C, nh, 0, B,
+        XGEMM(CblasColMajor, CblasTrans, CblasNoTrans, ke, ncol, r, 1, Pe, nh, C, nh, 0, g->B2,
               kmax);
         if (ko > 0)
-            XGEMM(CblasColMajor, CblasTrans, CblasNoTrans, ko, ncol, r, 1, Po, nh, C, nh, 0, B,
+            XGEMM(CblasColMajor, CblasTrans, CblasNoTrans, ko, ncol, r, 1, Po, nh, C, nh, 0, g->B2,
                   kmax);
         Pm += (size_t)nh * (T - m + 1);
     }
