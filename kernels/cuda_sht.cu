@@ -456,7 +456,7 @@ static int cuda_init_inner(njord_sht_plan *p, nj_cuda_sht *b)
     size_t ntab = p->nls * (size_t)nh;
     nj_real *htab = (nj_real *)malloc(sizeof(nj_real) * (ntab ? ntab : 1));
     int nthr = nj_max_threads();
-    double *work = (double *)malloc(sizeof(double) * (size_t)nthr * 2 * nh);
+    double *work = (double *)malloc(sizeof(double) * (size_t)nthr * 4 * nh);
     int *iwork = (int *)malloc(sizeof(int) * (size_t)nthr * nh);
     if (!htab || !work || !iwork) {
         free(htab);

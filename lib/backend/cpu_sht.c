@@ -30,9 +30,19 @@
 #endif
 
 #define NJ_FFT_BLOCK 8 /* latitude pairs per task of the FFT stage */
+#ifndef NJ_LEG_PIECE
+#define NJ_LEG_PIECE 16 /* Legendre step: degrees of each parity generated per piece */
+#endif
 
 typedef struct {
-    nj_real *tab;   /* Legendre tables */
+    /* Legendre functions: no stored tables. The start states of the recurrence
+     * (nm * nh each, lib/sht/legendre.c) are kept, and the Legendre step of each
+     * m regenerates that m's columns into the calling thread's block buffer, where
+     * the GEMMs find them in cache (a T341 table is 120 MB; a block 0.7 MB) */
+    int *n0;
+    double *s0, *s1;
+    nj_real *gen;   /* per thread: columns of one m, [nh x max(T+3, 2 NJ_LEG_PIECE)] */
+    double *gwork;  /* per thread: recurrence state, 2 nh */
     nj_real *ls;    /* LS buffer, nls * max_cols */
     nj_real *four_s; /* Fourier buffer, spectral side: 2 * nm * nh * max_cols */
     nj_real *four_g; /* grid side: 2 * (T+1) * nhl * max_cols (= four_s on one rank) */
@@ -58,7 +68,11 @@ static void cpu_fini(njord_sht_plan *p)
     }
     NJ_FFTW(free)(b->rbuf);
     NJ_FFTW(free)(b->cbuf);
-    nj_free(b->tab);
+    free(b->n0);
+    free(b->s0);
+    free(b->s1);
+    nj_free(b->gen);
+    free(b->gwork);
     nj_free(b->ls);
     if (b->four_g != b->four_s) nj_free(b->four_g);
     nj_free(b->four_s);
@@ -74,8 +88,12 @@ static int cpu_init(njord_sht_plan *p)
     if (!b) return nj_error(NJORD_ENOMEM, "cpu backend: out of memory");
     p->bk = b;
     b->nthr = nj_max_threads();
-    size_t ntab = p->nls * (size_t)nh;
-    b->tab = nj_alloc(sizeof(nj_real) * ntab);
+    const size_t nmh = (size_t)p->nm * nh, gsize = (size_t)nh * NJ_MAX(T + 3, 2 * NJ_LEG_PIECE);
+    b->n0 = malloc(sizeof(int) * (nmh ? nmh : 1));
+    b->s0 = malloc(sizeof(double) * (nmh ? nmh : 1));
+    b->s1 = malloc(sizeof(double) * (nmh ? nmh : 1));
+    b->gen = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * gsize);
+    b->gwork = malloc(sizeof(double) * (size_t)b->nthr * 2 * nh);
     b->ls = nj_alloc(sizeof(nj_real) * p->nls * (size_t)p->max_cols);
     b->four_s = nj_alloc(sizeof(nj_real) * 2 * (size_t)p->nm * nh * (size_t)p->max_cols);
     if (p->nranks == 1) {
@@ -91,27 +109,23 @@ static int cpu_init(njord_sht_plan *p)
     if ((b->cstride & (b->cstride - 1)) == 0 || b->cstride % 64 == 0) b->cstride += 4;
     b->rbuf = NJ_FFTW(alloc_real)((size_t)b->nthr * b->rstride);
     b->cbuf = NJ_FFTW(alloc_complex)((size_t)b->nthr * 2 * NJ_FFT_BLOCK * b->cstride);
-    double *work = malloc(sizeof(double) * (size_t)b->nthr * 2 * nh);
-    int *iwork = malloc(sizeof(int) * (size_t)b->nthr * nh);
-    double *cth = malloc(sizeof(double) * 2 * (size_t)nh);
-    if (!b->tab || !b->ls || !b->four_s || !b->four_g || (p->nranks > 1 && !b->stage) || !b->rbuf || !b->cbuf || !work || !iwork || !cth) {
-        free(work);
-        free(iwork);
-        free(cth);
+    if (!b->n0 || !b->s0 || !b->s1 || !b->gen || !b->gwork || !b->ls || !b->four_s ||
+        !b->four_g || (p->nranks > 1 && !b->stage) || !b->rbuf || !b->cbuf) {
         cpu_fini(p);
-        return nj_error(NJORD_ENOMEM,
-                        "cpu backend: out of memory for T%d tables (%.1f MB) and buffers",
-                        T, (double)(ntab * sizeof(nj_real)) / 1e6);
+        return nj_error(NJORD_ENOMEM, "cpu backend: out of memory for the T%d buffers", T);
     }
-    for (int j = 0; j < nh; j++) {
-        cth[j] = p->mu[j];
-        cth[nh + j] = p->coslat[j];
+    /* start states, and the first row that is not negligible (jlo), per m */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(b->nthr)
+    for (int im = 0; im < p->nm; im++) {
+        const int tid = nj_thread_id(), m = p->mloc[im];
+        int *n0 = b->n0 + (size_t)im * nh;
+        double *s0 = b->s0 + (size_t)im * nh, *s1 = b->s1 + (size_t)im * nh;
+        double *gw = b->gwork + (size_t)tid * 2 * nh;
+        nj_real *sym = b->gen + (size_t)tid * gsize, *anti = sym + (size_t)p->ns[im] * nh;
+        nj_legendre_start(m, T, nh, p->mu, p->coslat, n0, s0, s1);
+        nj_legendre_gen(m, m, T + 1, 0, nh, p->mu, n0, s0, s1, gw, gw + nh, sym, nh, anti, nh);
+        p->jlo[im] = nj_legendre_jlo(m, T, nh, sym, nh, anti, nh);
     }
-    nj_legendre_tables(T, nh, cth, cth + nh, p->nm, p->mloc, p->ns, p->ls_cum, b->nthr, work,
-                       iwork, b->tab, p->jlo);
-    free(work);
-    free(iwork);
-    free(cth);
     /* FFTW_ESTIMATE: planning is deterministic, so every plan (and every MPI rank)
      * runs the same algorithm and rounds identically. */
 #pragma omp critical(nj_fftw_planner)
@@ -262,39 +276,56 @@ static int cpu_ls_to_vordiv(njord_sht_plan *p, nj_real *vor, nj_real *div, int n
 static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
 {
     nj_cpu_sht *b = BK(p);
-    const int nh = p->nh;
-#pragma omp parallel for schedule(dynamic, 1)
+    const int T = p->T, nh = p->nh, nthr = NJ_MIN(b->nthr, nj_max_threads());
+    const int rc = NJ_LEG_PIECE;
+    const size_t gsize = (size_t)nh * 2 * rc;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nthr)
     for (int im = 0; im < p->nm; im++) { /* local wavenumber index: per-m arrays are local */
-        const nj_leg_block k = nj_legendre_block(p, b->tab, b->ls, b->four_s, im, ncol, ext);
-        const nj_real *ts = k.ts, *ta = k.ta;
+        const nj_leg_block k = nj_legendre_block(p, NULL, b->ls, b->four_s, im, ncol, ext);
         nj_real *ls = k.ls, *la = k.la, *S = k.S, *A = k.A;
-        const int ks = k.ks, ka = k.ka, j0 = k.j0, mr = nh - j0;
-        if (!forward) {
-            if (j0 > 0)
-                for (int c = 0; c < ncol; c++) {
-                    memset(S + (size_t)c * nh, 0, sizeof(nj_real) * (size_t)j0);
-                    memset(A + (size_t)c * nh, 0, sizeof(nj_real) * (size_t)j0);
-                }
-            if (mr == 0) continue;
-            NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, mr, ncol, ks, 1, ts + j0, nh, ls,
-                    p->ns[im], 0, S + j0, nh);
-            if (ka > 0)
-                NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, mr, ncol, ka, 1, ta + j0, nh,
-                        la, p->na[im], 0, A + j0, nh);
-            else
-                for (int c = 0; c < ncol; c++)
-                    memset(A + (size_t)c * nh + j0, 0, sizeof(nj_real) * (size_t)mr);
-        } else if (mr == 0) {
+        const int m = p->mloc[im], ks = k.ks, ka = k.ka, j0 = k.j0, mr = nh - j0;
+        const int lds = p->ns[im], lda = p->na[im], tid = nj_thread_id();
+        if (!forward && j0 > 0)
             for (int c = 0; c < ncol; c++) {
-                memset(ls + (size_t)c * p->ns[im], 0, sizeof(nj_real) * (size_t)ks);
-                memset(la + (size_t)c * p->na[im], 0, sizeof(nj_real) * (size_t)ka);
+                memset(S + (size_t)c * nh, 0, sizeof(nj_real) * (size_t)j0);
+                memset(A + (size_t)c * nh, 0, sizeof(nj_real) * (size_t)j0);
             }
-        } else {
-            NJ_GEMM(CblasColMajor, CblasTrans, CblasNoTrans, ks, ncol, mr, 1, ts + j0, nh, S + j0,
-                    nh, 0, ls, p->ns[im]);
-            if (ka > 0)
-                NJ_GEMM(CblasColMajor, CblasTrans, CblasNoTrans, ka, ncol, mr, 1, ta + j0, nh,
-                        A + j0, nh, 0, la, p->na[im]);
+        if (mr == 0) {
+            if (!forward) continue;
+            for (int c = 0; c < ncol; c++) {
+                memset(ls + (size_t)c * lds, 0, sizeof(nj_real) * (size_t)ks);
+                memset(la + (size_t)c * lda, 0, sizeof(nj_real) * (size_t)ka);
+            }
+            continue;
+        }
+        if (!forward && ka == 0)
+            for (int c = 0; c < ncol; c++)
+                memset(A + (size_t)c * nh + j0, 0, sizeof(nj_real) * (size_t)mr);
+        /* the degrees in pieces of 2 rc, regenerated into the thread's buffer
+         * ([mr x rc] even then [mr x rc] odd degrees, in cache) just before their
+         * GEMMs; a synthesis accumulates the pieces in order */
+        const size_t o = (size_t)im * nh;
+        double *gw = b->gwork + (size_t)tid * 2 * nh;
+        nj_real *ts = b->gen + (size_t)tid * gsize, *ta = ts + (size_t)mr * rc;
+        const int nmax = ext ? T + 1 : T;
+        for (int r0 = 0; r0 < ks; r0 += rc) {
+            const int cs = NJ_MIN(rc, ks - r0), ca = NJ_MAX(0, NJ_MIN(rc, ka - r0));
+            const nj_real beta = r0 ? 1 : 0;
+            nj_legendre_gen(m, m + 2 * r0, NJ_MIN(nmax, m + 2 * (r0 + rc) - 1), j0, nh, p->mu,
+                            b->n0 + o, b->s0 + o, b->s1 + o, gw, gw + nh, ts, mr, ta, mr);
+            if (!forward) {
+                NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, mr, ncol, cs, 1, ts, mr,
+                        ls + r0, lds, beta, S + j0, nh);
+                if (ca > 0)
+                    NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, mr, ncol, ca, 1, ta, mr,
+                            la + r0, lda, beta, A + j0, nh);
+            } else {
+                NJ_GEMM(CblasColMajor, CblasTrans, CblasNoTrans, cs, ncol, mr, 1, ts, mr, S + j0,
+                        nh, 0, ls + r0, lds);
+                if (ca > 0)
+                    NJ_GEMM(CblasColMajor, CblasTrans, CblasNoTrans, ca, ncol, mr, 1, ta, mr,
+                            A + j0, nh, 0, la + r0, lda);
+            }
         }
     }
     return NJORD_OK;

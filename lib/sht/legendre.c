@@ -1,11 +1,22 @@
-/* lib/sht/legendre.c — tables of the normalised associated Legendre functions.
+/* lib/sht/legendre.c — the normalised associated Legendre functions P_n^m(mu_j).
  *
  * P_m^m = sqrt(3/1 ... ) sin^m(theta) underflows double near the poles once m is a
  * few hundred, although P_n^m(theta) becomes representable again further up in n.
  * The recurrence therefore carries each value as x * BIG^e with an integer e <= 0
  * (extended-exponent "X-numbers", Fukushima 2012, J. Geodesy 86:271), in double
  * precision, and writes the ordinary value once e has returned to 0 (values still
- * scaled are below 2^-480 and written as 0). */
+ * scaled are below 2^-480 and written as 0). Values below NJ_LEG_NEGLIGIBLE are
+ * written as 0 too: stored in single precision they could be subnormal, and
+ * subnormal operands slow a GEMM down many times on some processors (Intel
+ * Emerald Rapids: 8x on the single-precision T341 Legendre step).
+ *
+ * Two parts: nj_legendre_start runs the scaled recurrence latitude by latitude up
+ * to the degree n0 where the value becomes an ordinary double (once per plan);
+ * nj_legendre_gen continues from there with the plain three-term recurrence,
+ * vectorised over latitudes, and writes the columns. The cpu backend keeps only
+ * the start states and regenerates the columns of each m when it needs them (in
+ * cache, instead of reading stored tables from memory); the tables of the cuda
+ * backend come from the same two functions, so both hold the same values. */
 #include <math.h>
 
 #include "plan.h"
@@ -15,13 +26,23 @@
 #define NJ_XBIGS 0x1p480
 #define NJ_XBIGSI 0x1p-480
 
-int nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth,
-                  double *p1, double *p2, int *ex, nj_real *sym, int lds, nj_real *anti,
-                  int lda)
+static inline nj_real nj_leg_store(double x)
+{
+    return (nj_real)(fabs(x) < NJ_LEG_NEGLIGIBLE ? 0.0 : x);
+}
+
+/* eps_n = sqrt((n^2 - m^2) / (4 n^2 - 1)) */
+static inline double nj_leg_eps(int n, int m)
+{
+    return sqrt(((double)n * n - (double)m * m) / (4.0 * n * n - 1.0));
+}
+
+void nj_legendre_start(int m, int T, int nh, const double *costh, const double *sinth,
+                       int *n0, double *s0, double *s1)
 {
     const int Tx = T + 1; /* degrees up to T+1 */
-    /* P_m^m = prod_{k=1..m} sqrt((2k+1)/(2k)) sin(theta) */
     for (int j = 0; j < nh; j++) {
+        /* P_m^m = prod_{k=1..m} sqrt((2k+1)/(2k)) sin(theta) */
         double x = 1.0;
         int e = 0;
         for (int k = 1; k <= m; k++) {
@@ -31,44 +52,108 @@ int nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth
                 e -= 1;
             }
         }
-        p1[j] = x;
-        p2[j] = 0.0;
-        ex[j] = e;
-        sym[j] = (nj_real)(e == 0 ? x : 0.0);
-    }
-    /* eps_n P_n = mu P_{n-1} - eps_{n-1} P_{n-2} */
-    double en1 = 0.0;
-    for (int n = m + 1; n <= Tx; n++) {
-        double en = sqrt(((double)n * n - (double)m * m) / (4.0 * n * n - 1.0));
-        double inv = 1.0 / en;
-        int r = (n - m) >> 1;
-        nj_real *col = ((n - m) & 1) ? anti + (size_t)r * lda : sym + (size_t)r * lds;
-        for (int j = 0; j < nh; j++) {
-            double p = (costh[j] * p1[j] - en1 * p2[j]) * inv;
-            p2[j] = p1[j];
-            p1[j] = p;
-            if (ex[j] < 0) {
-                if (fabs(p) > NJ_XBIGS) {
-                    p1[j] *= NJ_XBIGI;
-                    p2[j] *= NJ_XBIGI;
-                    ex[j] += 1;
+        n0[j] = m;
+        s1[j] = x;
+        s0[j] = 0.0;
+        if (e == 0) continue;
+        /* eps_n P_n = mu P_{n-1} - eps_{n-1} P_{n-2}, scaled, until e returns to 0 */
+        double p1 = x, p2 = 0.0, en1 = 0.0;
+        n0[j] = Tx + 1; /* never representable up to T+1 */
+        s1[j] = s0[j] = 0.0;
+        for (int n = m + 1; n <= Tx; n++) {
+            double en = nj_leg_eps(n, m), inv = 1.0 / en;
+            double p = (costh[j] * p1 - en1 * p2) * inv;
+            p2 = p1;
+            p1 = p;
+            if (fabs(p) > NJ_XBIGS) {
+                p1 *= NJ_XBIGI;
+                p2 *= NJ_XBIGI;
+                if (++e == 0) {
+                    n0[j] = n;
+                    s1[j] = p1;
+                    s0[j] = p2;
+                    break;
                 }
-                col[j] = (nj_real)(ex[j] == 0 ? p1[j] : 0.0);
-            } else {
-                col[j] = (nj_real)p;
             }
+            en1 = en;
+        }
+    }
+}
+
+NJ_SIMD_CLONES
+void nj_legendre_gen(int m, int n1, int n2, int j0, int nh, const double *costh, const int *n0,
+                     const double *s0, const double *s1, double *p1, double *p2, nj_real *sym,
+                     int lds, nj_real *anti, int lda)
+{
+    const int mr = nh - j0;
+    costh += j0;
+    n0 += j0;
+    s0 += j0;
+    s1 += j0;
+    /* rows f..mr-1 (towards the equator) start at n = m: no test in their loop */
+    int f = mr;
+    while (f > 0 && n0[f - 1] == m) f--;
+    int n = n1;
+    if (n1 == m) {
+#pragma omp simd
+        for (int i = 0; i < mr; i++) {
+            int here = n0[i] == m;
+            p1[i] = here ? s1[i] : 0.0;
+            p2[i] = here ? s0[i] : 0.0;
+            sym[i] = nj_leg_store(p1[i]);
+        }
+        n++;
+    }
+    /* eps_{n-1}: 0 for the first step (eps_m = 0) */
+    double en1 = n == m + 1 ? 0.0 : nj_leg_eps(n - 1, m);
+    for (; n <= n2; n++) {
+        const double en = nj_leg_eps(n, m), inv = 1.0 / en;
+        const int r = (n - n1) >> 1;
+        nj_real *col = ((n - m) & 1) ? anti + (size_t)r * lda : sym + (size_t)r * lds;
+#pragma omp simd
+        for (int i = f; i < mr; i++) {
+            double p = (costh[i] * p1[i] - en1 * p2[i]) * inv;
+            p2[i] = p1[i];
+            p1[i] = p;
+            col[i] = nj_leg_store(p);
+        }
+#pragma omp simd
+        for (int i = 0; i < f; i++) {
+            double p = (costh[i] * p1[i] - en1 * p2[i]) * inv, q = p1[i];
+            if (n0[i] == n) { /* the value becomes representable here */
+                p = s1[i];
+                q = s0[i];
+            } else if (n0[i] > n) {
+                p = q = 0.0;
+            }
+            p2[i] = q;
+            p1[i] = p;
+            col[i] = nj_leg_store(p);
         }
         en1 = en;
     }
-    /* first row (from the pole) where some degree reaches NJ_LEG_NEGLIGIBLE */
-    const int nsym = (Tx - m) / 2 + 1, nanti = (Tx - m + 1) / 2;
+}
+
+int nj_legendre_jlo(int m, int T, int nh, const nj_real *sym, int lds, const nj_real *anti,
+                    int lda)
+{
+    const int Tx = T + 1, nsym = (Tx - m) / 2 + 1, nanti = (Tx - m + 1) / 2;
     for (int j = 0; j < nh; j++) {
         for (int r = 0; r < nsym; r++)
-            if (fabs((double)sym[j + (size_t)r * lds]) >= NJ_LEG_NEGLIGIBLE) return j;
+            if (sym[j + (size_t)r * lds] != 0) return j;
         for (int r = 0; r < nanti; r++)
-            if (fabs((double)anti[j + (size_t)r * lda]) >= NJ_LEG_NEGLIGIBLE) return j;
+            if (anti[j + (size_t)r * lda] != 0) return j;
     }
     return nh;
+}
+
+int nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth,
+                  double *work, int *iwork, nj_real *sym, int lds, nj_real *anti, int lda)
+{
+    double *s0 = work, *s1 = work + nh, *p1 = work + 2 * nh, *p2 = work + 3 * nh;
+    nj_legendre_start(m, T, nh, costh, sinth, iwork, s0, s1);
+    nj_legendre_gen(m, m, T + 1, 0, nh, costh, iwork, s0, s1, p1, p2, sym, lds, anti, lda);
+    return nj_legendre_jlo(m, T, nh, sym, lds, anti, lda);
 }
 
 void nj_legendre_tables(int T, int nh, const double *costh, const double *sinth, int nm,
@@ -78,14 +163,13 @@ void nj_legendre_tables(int T, int nh, const double *costh, const double *sinth,
 #pragma omp parallel num_threads(nthr)
     {
         int tid = nj_thread_id();
-        double *p1 = work + (size_t)tid * 2 * nh;
-        int *ex = iwork + (size_t)tid * nh;
+        double *w = work + (size_t)tid * 4 * nh;
+        int *iw = iwork + (size_t)tid * nh;
 #pragma omp for schedule(dynamic, 1)
         for (int im = 0; im < nm; im++) {
             nj_real *sym = tab + tab_cum[im] * (size_t)nh;
             nj_real *anti = sym + (size_t)ns[im] * (size_t)nh;
-            jlo[im] = nj_legendre_m(mloc[im], T, nh, costh, sinth, p1, p1 + nh, ex, sym, nh, anti,
-                                    nh);
+            jlo[im] = nj_legendre_m(mloc[im], T, nh, costh, sinth, w, iw, sym, nh, anti, nh);
         }
     }
 }

@@ -29,9 +29,10 @@
  *   owning rank, ascending within a rank), [nhl x ncol] S then [nhl x ncol] A for
  *   the local latitude pairs. Block of m at 2 * kpos[m] * nhl * ncol. On one
  *   rank it coincides with four_s (the backend may alias them).
- * Legendre table: for each local m, [nh x ns] then [nh x na], column-major
- *   (P_n^m(mu_j) for northern j), block at ls_cum[im] * nh. Its rows 0..jlo[im]-1
- *   are negligible (NJ_LEG_NEGLIGIBLE) and the Legendre step skips them. */
+ * Legendre table (the cuda backend stores one; the cpu backend regenerates each
+ *   m's block when it needs it): for each local m, [nh x ns] then [nh x na],
+ *   column-major (P_n^m(mu_j) for northern j), block at ls_cum[im] * nh. Its rows
+ *   0..jlo[im]-1 are negligible (NJ_LEG_NEGLIGIBLE) and the Legendre step skips them. */
 #ifndef NJ_SHT_PLAN_H
 #define NJ_SHT_PLAN_H
 
@@ -85,7 +86,8 @@ struct njord_sht_plan {
 };
 
 /** The operands of the Legendre step of local wavenumber im (layouts above), from
- *  the backend's table, LS and spectral-side Fourier buffers: tables ts/ta, LS
+ *  the backend's table (NULL: ts/ta NULL, for a backend without stored tables),
+ *  LS and spectral-side Fourier buffers: tables ts/ta, LS
  *  blocks ls/la (leading dimensions ns[im]/na[im]), Fourier blocks S/A (leading
  *  dimension nh), and the numbers of degrees ks/ka in use (up to T+1 when ext). */
 typedef struct {
@@ -102,8 +104,8 @@ static inline nj_leg_block nj_legendre_block(const njord_sht_plan *p, const nj_r
 {
     const size_t nh = (size_t)p->nh;
     nj_leg_block k;
-    k.ts = tab + p->ls_cum[im] * nh;
-    k.ta = k.ts + (size_t)p->ns[im] * nh;
+    k.ts = tab ? tab + p->ls_cum[im] * nh : NULL;
+    k.ta = tab ? k.ts + (size_t)p->ns[im] * nh : NULL;
     k.ls = ls + p->ls_cum[im] * (size_t)ncol;
     k.la = k.ls + (size_t)p->ns[im] * ncol;
     k.S = four_s + 2 * (size_t)im * nh * ncol;
@@ -129,7 +131,7 @@ int nj_sht_legendre_rows(const njord_sht_plan *p, int m);
  *  on the latitudes nearest the poles, and the Legendre step skips those rows
  *  (jlo). The functions are O(1) where they matter (normalised to 2 over
  *  [-1, 1]), so the terms skipped are 1e-17 of the field's scale, below the
- *  rounding of either precision. */
+ *  rounding of either precision. The tables hold 0 for values below it. */
 #define NJ_LEG_NEGLIGIBLE 1e-17
 
 /** Fill tab (host, working precision, values computed in double; layout above)
@@ -138,18 +140,41 @@ int nj_sht_legendre_rows(const njord_sht_plan *p, int m);
  *  jlo[im] with the first northern row where some degree of mloc[im] reaches
  *  NJ_LEG_NEGLIGIBLE (nh if none: rows 0..jlo-1 are negligible).
  *  Scaled recurrence: exact range to T >= 2047 without underflow. Runs on nthr
- *  OpenMP threads with scratch work[nthr * 2 * nh] and iwork[nthr * nh]. */
+ *  OpenMP threads with scratch work[nthr * 4 * nh] and iwork[nthr * nh]. */
 void nj_legendre_tables(int T, int nh, const double *costh, const double *sinth, int nm,
                         const int *mloc, const int *ns, const size_t *tab_cum, int nthr,
                         double *work, int *iwork, nj_real *tab, int *jlo);
 
 /** One m of the table: P_n^m for n = m..T+1 at nh latitudes, written column by
  *  column (degree n to sym column (n-m)/2 if n-m is even, else anti column
- *  (n-m)/2; leading dimensions lds, lda). Scratch p1, p2 (nh doubles), ex (nh ints).
- *  Returns the first row j where some |P_n^m(mu_j)| >= NJ_LEG_NEGLIGIBLE (nh if none). */
+ *  (n-m)/2; leading dimensions lds, lda): nj_legendre_start, then
+ *  nj_legendre_gen. Scratch work (4 nh doubles), iwork (nh ints). Returns the
+ *  first row j where some |P_n^m(mu_j)| >= NJ_LEG_NEGLIGIBLE (nh if none). */
 int nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth,
-                  double *p1, double *p2, int *ex, nj_real *sym, int lds, nj_real *anti,
-                  int lda);
+                  double *work, int *iwork, nj_real *sym, int lds, nj_real *anti, int lda);
+
+/** Where the plain recurrence can start at each of the nh rows: the degree n0[j]
+ *  (m <= n0 <= T+2) from which P_n^m(mu_j) is an ordinary double (below it the
+ *  scaled recurrence is needed and the values, below 2^-480, count as 0), and
+ *  s0[j] = P_{n0-1}^m, s1[j] = P_{n0}^m (s0 = 0 when n0 = m). */
+void nj_legendre_start(int m, int T, int nh, const double *costh, const double *sinth,
+                       int *n0, double *s0, double *s1);
+
+/** Columns of P_n^m for the degrees n = n1..n2 (m <= n1 <= n2 <= T+1, n1 - m even) at
+ *  the rows j0..nh-1, from the start states: row j goes to element j - j0 of its
+ *  column, degree n to sym column (n-n1)/2 if n-m is even, else anti column
+ *  (n-n1)/2 (leading dimensions lds, lda >= nh - j0). The recurrence state is in
+ *  p1, p2 (nh - j0 doubles each): set when n1 = m, else left by the call that
+ *  ended at n1 - 1, so that consecutive calls continue one recurrence. Values
+ *  below NJ_LEG_NEGLIGIBLE are written as 0. Bitwise the values of nj_legendre_m.
+ *  Vectorised over rows. */
+void nj_legendre_gen(int m, int n1, int n2, int j0, int nh, const double *costh, const int *n0,
+                     const double *s0, const double *s1, double *p1, double *p2, nj_real *sym,
+                     int lds, nj_real *anti, int lda);
+
+/** First row j (of nh) where a column of P_n^m, n = m..T+1, is nonzero (nh if none). */
+int nj_legendre_jlo(int m, int T, int nh, const nj_real *sym, int lds, const nj_real *anti,
+                    int lda);
 
 /** Decomposition (lib/par/decomp.c): fill the distribution fields of p from
  *  T, nlat, nh, rank and nranks. Allocates; NJORD_ENOMEM on failure. */
