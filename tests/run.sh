@@ -32,6 +32,9 @@ for p in $PRECS; do
     [ -x "$t" ] || continue
     run_suite "$p/$(basename "$t")" $WRAP "$t"
   done
+  # the cpu backend without stored Legendre tables (it regenerates the functions)
+  [ -x $B/$p/tests/test_sht ] &&
+    run_suite "$p/test_sht (Legendre regenerated)" env NJORD_LEGENDRE_TABLE_MB=0 $WRAP $B/$p/tests/test_sht
 done
 
 # GPU test suite: on the host emulation of CUDA (always), and on the real CUDA
@@ -76,6 +79,9 @@ if command -v mpirun >/dev/null && [[ "$WRAP" != *valgrind* ]]; then
       run_suite "$p/mpi_sht-np$np" env OMP_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 timeout 300 \
         mpirun --oversubscribe -np $np "$B/$p/tests/mpi_sht"
     done
+    [ -x "$B/$p/tests/mpi_sht" ] &&
+      run_suite "$p/mpi_sht-np3 (Legendre regenerated)" env OMP_NUM_THREADS=1 NJORD_LEGENDRE_TABLE_MB=0 \
+        ASAN_OPTIONS=detect_leaks=0 timeout 300 mpirun --oversubscribe -np 3 "$B/$p/tests/mpi_sht"
     for np in 1 2 4; do
       [ -x "$B/$p/tests/mpi_sw" ] || continue
       run_suite "$p/mpi_sw-np$np" env OMP_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 timeout 600 \

@@ -103,8 +103,14 @@ typedef struct njord_sht_plan njord_sht_plan;
 
 /** Create a plan: grid, Legendre tables (computed in double precision with a
  *  scaled recurrence, stable beyond T2047), FFT plans and work buffers for
- *  max_batch fields. Errors: NJORD_EINVAL (bad sizes), NJORD_ENOMEM,
- *  NJORD_EBACKEND. On error *plan is set to NULL. */
+ *  max_batch fields. The cpu backend stores the tables when those of the whole
+ *  truncation take at most NJORD_LEGENDRE_TABLE_MB megabytes (environment
+ *  variable, default 2048; T682 double: 960 MB); otherwise it keeps only the
+ *  recurrence's start states and regenerates the functions during each transform
+ *  (memory O(T nlat) instead of O(T^2 nlat); results differ from the stored-table
+ *  ones by rounding, and are the same for every rank count either way).
+ *  Errors: NJORD_EINVAL (bad sizes, a malformed NJORD_LEGENDRE_TABLE_MB),
+ *  NJORD_ENOMEM, NJORD_EBACKEND. On error *plan is set to NULL. */
 int njord_sht_plan_create(const njord_sht_desc *desc, njord_sht_plan **plan);
 
 /** Destroy a plan and everything it owns. NULL is allowed. */

@@ -35,14 +35,19 @@
 #endif
 
 typedef struct {
-    /* Legendre functions: no stored tables. The start states of the recurrence
-     * (nm * nh each, lib/sht/legendre.c) are kept, and the Legendre step of each
-     * m regenerates that m's columns into the calling thread's block buffer, where
-     * the GEMMs find them in cache (a T341 table is 120 MB; a block 0.7 MB) */
+    /* Legendre functions: stored tables (layout in plan.h) when the tables of the
+     * whole truncation take at most NJORD_LEGENDRE_TABLE_MB (default 2048: up to
+     * T682 in double); above that, only the start states of the recurrence (nm * nh
+     * each, lib/sht/legendre.c), and the Legendre step of each m regenerates that
+     * m's columns, NJ_LEG_PIECE degrees per parity at a time, into the calling
+     * thread's buffer just before their GEMMs. The choice depends on the global
+     * size only, so every rank count makes the same one (the two paths sum in
+     * different orders). */
+    nj_real *tab;
     int *n0;
     double *s0, *s1;
     nj_real *gen;   /* per thread: columns of one m, [nh x max(T+3, 2 NJ_LEG_PIECE)] */
-    double *gwork;  /* per thread: recurrence state, 2 nh */
+    double *gwork;  /* per thread: recurrence state, 2 nh (scratch: 5 nh) */
     nj_real *ls;    /* LS buffer, nls * max_cols */
     nj_real *four_s; /* Fourier buffer, spectral side: 2 * nm * nh * max_cols */
     nj_real *four_g; /* grid side: 2 * (T+1) * nhl * max_cols (= four_s on one rank) */
@@ -68,6 +73,7 @@ static void cpu_fini(njord_sht_plan *p)
     }
     NJ_FFTW(free)(b->rbuf);
     NJ_FFTW(free)(b->cbuf);
+    nj_free(b->tab);
     free(b->n0);
     free(b->s0);
     free(b->s1);
@@ -88,12 +94,35 @@ static int cpu_init(njord_sht_plan *p)
     if (!b) return nj_error(NJORD_ENOMEM, "cpu backend: out of memory");
     p->bk = b;
     b->nthr = nj_max_threads();
-    const size_t nmh = (size_t)p->nm * nh, gsize = (size_t)nh * NJ_MAX(T + 3, 2 * NJ_LEG_PIECE);
-    b->n0 = malloc(sizeof(int) * (nmh ? nmh : 1));
-    b->s0 = malloc(sizeof(double) * (nmh ? nmh : 1));
-    b->s1 = malloc(sizeof(double) * (nmh ? nmh : 1));
-    b->gen = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * gsize);
-    b->gwork = malloc(sizeof(double) * (size_t)b->nthr * 2 * nh);
+    /* tables or regeneration (above) */
+    double limit_mb = 2048;
+    const char *env = getenv("NJORD_LEGENDRE_TABLE_MB");
+    if (env && *env) {
+        char *end;
+        limit_mb = strtod(env, &end);
+        if (*end || !(limit_mb >= 0)) {
+            cpu_fini(p);
+            return nj_error(NJORD_EINVAL,
+                            "NJORD_LEGENDRE_TABLE_MB = '%s' is not a non-negative number of MB",
+                            env);
+        }
+    }
+    double global_mb = 0;
+    for (int m = 0; m <= T; m++) global_mb += (double)nh * (T + 2 - m) * sizeof(nj_real) / 1e6;
+    const int store = global_mb <= limit_mb;
+    const size_t nmh = store ? 0 : (size_t)p->nm * nh;
+    const size_t gsize = store ? 0 : (size_t)nh * NJ_MAX(T + 3, 2 * NJ_LEG_PIECE);
+    if (store) {
+        b->tab = nj_alloc(sizeof(nj_real) * p->nls * (size_t)nh);
+    } else {
+        b->n0 = malloc(sizeof(int) * (nmh ? nmh : 1));
+        b->s0 = malloc(sizeof(double) * (nmh ? nmh : 1));
+        b->s1 = malloc(sizeof(double) * (nmh ? nmh : 1));
+        b->gen = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * gsize);
+    }
+    /* per thread: 2 nh doubles of recurrence state; while the tables are built, 4 nh
+     * doubles and nh ints of scratch */
+    b->gwork = malloc(sizeof(double) * (size_t)b->nthr * 5 * nh);
     b->ls = nj_alloc(sizeof(nj_real) * p->nls * (size_t)p->max_cols);
     b->four_s = nj_alloc(sizeof(nj_real) * 2 * (size_t)p->nm * nh * (size_t)p->max_cols);
     if (p->nranks == 1) {
@@ -109,22 +138,30 @@ static int cpu_init(njord_sht_plan *p)
     if ((b->cstride & (b->cstride - 1)) == 0 || b->cstride % 64 == 0) b->cstride += 4;
     b->rbuf = NJ_FFTW(alloc_real)((size_t)b->nthr * b->rstride);
     b->cbuf = NJ_FFTW(alloc_complex)((size_t)b->nthr * 2 * NJ_FFT_BLOCK * b->cstride);
-    if (!b->n0 || !b->s0 || !b->s1 || !b->gen || !b->gwork || !b->ls || !b->four_s ||
-        !b->four_g || (p->nranks > 1 && !b->stage) || !b->rbuf || !b->cbuf) {
+    if ((store ? !b->tab : (!b->n0 || !b->s0 || !b->s1 || !b->gen)) || !b->gwork || !b->ls ||
+        !b->four_s || !b->four_g || (p->nranks > 1 && !b->stage) || !b->rbuf || !b->cbuf) {
         cpu_fini(p);
-        return nj_error(NJORD_ENOMEM, "cpu backend: out of memory for the T%d buffers", T);
+        return nj_error(NJORD_ENOMEM, "cpu backend: out of memory for the T%d %s and buffers",
+                        T, store ? "Legendre tables" : "recurrence states");
     }
-    /* start states, and the first row that is not negligible (jlo), per m */
+    if (store) {
+        nj_legendre_tables(T, nh, p->mu, p->coslat, p->nm, p->mloc, p->ns, p->ls_cum, b->nthr,
+                           b->gwork, (int *)(b->gwork + (size_t)b->nthr * 4 * nh), b->tab,
+                           p->jlo);
+    } else {
+        /* start states, and the first row that is not negligible (jlo), per m */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(b->nthr)
-    for (int im = 0; im < p->nm; im++) {
-        const int tid = nj_thread_id(), m = p->mloc[im];
-        int *n0 = b->n0 + (size_t)im * nh;
-        double *s0 = b->s0 + (size_t)im * nh, *s1 = b->s1 + (size_t)im * nh;
-        double *gw = b->gwork + (size_t)tid * 2 * nh;
-        nj_real *sym = b->gen + (size_t)tid * gsize, *anti = sym + (size_t)p->ns[im] * nh;
-        nj_legendre_start(m, T, nh, p->mu, p->coslat, n0, s0, s1);
-        nj_legendre_gen(m, m, T + 1, 0, nh, p->mu, n0, s0, s1, gw, gw + nh, sym, nh, anti, nh);
-        p->jlo[im] = nj_legendre_jlo(m, T, nh, sym, nh, anti, nh);
+        for (int im = 0; im < p->nm; im++) {
+            const int tid = nj_thread_id(), m = p->mloc[im];
+            int *n0 = b->n0 + (size_t)im * nh;
+            double *s0 = b->s0 + (size_t)im * nh, *s1 = b->s1 + (size_t)im * nh;
+            double *gw = b->gwork + (size_t)tid * 2 * nh;
+            nj_real *sym = b->gen + (size_t)tid * gsize, *anti = sym + (size_t)p->ns[im] * nh;
+            nj_legendre_start(m, T, nh, p->mu, p->coslat, n0, s0, s1);
+            nj_legendre_gen(m, m, T + 1, 0, nh, p->mu, n0, s0, s1, gw, gw + nh, sym, nh, anti,
+                            nh);
+            p->jlo[im] = nj_legendre_jlo(m, T, nh, sym, nh, anti, nh);
+        }
     }
     /* FFTW_ESTIMATE: planning is deterministic, so every plan (and every MPI rank)
      * runs the same algorithm and rounds identically. */
@@ -277,11 +314,10 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
 {
     nj_cpu_sht *b = BK(p);
     const int T = p->T, nh = p->nh, nthr = NJ_MIN(b->nthr, nj_max_threads());
-    const int rc = NJ_LEG_PIECE;
-    const size_t gsize = (size_t)nh * 2 * rc;
+    const size_t gsize = (size_t)nh * NJ_MAX(T + 3, 2 * NJ_LEG_PIECE);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nthr)
     for (int im = 0; im < p->nm; im++) { /* local wavenumber index: per-m arrays are local */
-        const nj_leg_block k = nj_legendre_block(p, NULL, b->ls, b->four_s, im, ncol, ext);
+        const nj_leg_block k = nj_legendre_block(p, b->tab, b->ls, b->four_s, im, ncol, ext);
         nj_real *ls = k.ls, *la = k.la, *S = k.S, *A = k.A;
         const int m = p->mloc[im], ks = k.ks, ka = k.ka, j0 = k.j0, mr = nh - j0;
         const int lds = p->ns[im], lda = p->na[im], tid = nj_thread_id();
@@ -301,29 +337,42 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
         if (!forward && ka == 0)
             for (int c = 0; c < ncol; c++)
                 memset(A + (size_t)c * nh + j0, 0, sizeof(nj_real) * (size_t)mr);
-        /* the degrees in pieces of 2 rc, regenerated into the thread's buffer
-         * ([mr x rc] even then [mr x rc] odd degrees, in cache) just before their
-         * GEMMs; a synthesis accumulates the pieces in order */
+        /* the rows j0..nh-1 of the functions: from the table, all degrees at once;
+         * regenerated, in pieces of NJ_LEG_PIECE degrees per parity ([mr x piece]
+         * even then odd degrees, in cache), a synthesis accumulating the pieces in
+         * order */
+        const int piece = b->tab ? ks : NJ_LEG_PIECE;
         const size_t o = (size_t)im * nh;
         double *gw = b->gwork + (size_t)tid * 2 * nh;
-        nj_real *ts = b->gen + (size_t)tid * gsize, *ta = ts + (size_t)mr * rc;
-        const int nmax = ext ? T + 1 : T;
-        for (int r0 = 0; r0 < ks; r0 += rc) {
-            const int cs = NJ_MIN(rc, ks - r0), ca = NJ_MAX(0, NJ_MIN(rc, ka - r0));
+        nj_real *gs = b->tab ? NULL : b->gen + (size_t)tid * gsize;
+        for (int r0 = 0; r0 < ks; r0 += piece) {
+            const int cs = NJ_MIN(piece, ks - r0), ca = NJ_MAX(0, NJ_MIN(piece, ka - r0));
             const nj_real beta = r0 ? 1 : 0;
-            nj_legendre_gen(m, m + 2 * r0, NJ_MIN(nmax, m + 2 * (r0 + rc) - 1), j0, nh, p->mu,
-                            b->n0 + o, b->s0 + o, b->s1 + o, gw, gw + nh, ts, mr, ta, mr);
+            const nj_real *ts, *ta;
+            int ld;
+            if (b->tab) {
+                ts = k.ts + j0;
+                ta = k.ta + j0;
+                ld = nh;
+            } else {
+                nj_legendre_gen(m, m + 2 * r0, NJ_MIN(ext ? T + 1 : T, m + 2 * (r0 + piece) - 1),
+                                j0, nh, p->mu, b->n0 + o, b->s0 + o, b->s1 + o, gw, gw + nh, gs,
+                                mr, gs + (size_t)mr * piece, mr);
+                ts = gs;
+                ta = gs + (size_t)mr * piece;
+                ld = mr;
+            }
             if (!forward) {
-                NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, mr, ncol, cs, 1, ts, mr,
+                NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, mr, ncol, cs, 1, ts, ld,
                         ls + r0, lds, beta, S + j0, nh);
                 if (ca > 0)
-                    NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, mr, ncol, ca, 1, ta, mr,
+                    NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, mr, ncol, ca, 1, ta, ld,
                             la + r0, lda, beta, A + j0, nh);
             } else {
-                NJ_GEMM(CblasColMajor, CblasTrans, CblasNoTrans, cs, ncol, mr, 1, ts, mr, S + j0,
+                NJ_GEMM(CblasColMajor, CblasTrans, CblasNoTrans, cs, ncol, mr, 1, ts, ld, S + j0,
                         nh, 0, ls + r0, lds);
                 if (ca > 0)
-                    NJ_GEMM(CblasColMajor, CblasTrans, CblasNoTrans, ca, ncol, mr, 1, ta, mr,
+                    NJ_GEMM(CblasColMajor, CblasTrans, CblasNoTrans, ca, ncol, mr, 1, ta, ld,
                             A + j0, nh, 0, la + r0, lda);
             }
         }
