@@ -175,7 +175,7 @@ static double legendre_orthonormality(int T, int nlat, int m, int *jlo_out)
     njord_real *anti = calloc((size_t)nh * (na > 0 ? na : 1), sizeof(njord_real));
     double *p1 = malloc(sizeof(double) * 4 * nh);
     int *ex = malloc(sizeof(int) * nh);
-    int jlo = nj_legendre_m(m, T, nh, c, s, p1, ex, sym, nh, anti, nh);
+    int jlo = nj_legendre_m(m, T, nh, c, s, ex, p1, p1 + nh, p1 + 2 * nh, sym, nh, anti, nh);
     assert_true(jlo >= 0 && jlo <= nh);
     /* what the cpu backend does: the start states, then the columns of the rows
      * jlo..nh-1 only, degrees up to T, packed (leading dimension nh - jlo), in
@@ -256,7 +256,7 @@ static void test_legendre_low_degree(void **state)
     for (size_t i = 0; i < sizeof cf / sizeof cf[0]; i++) {
         memset(sym, 0, sizeof sym);
         memset(anti, 0, sizeof anti);
-        nj_legendre_m(cf[i].m, T, nh, c, s, p1, ex, sym, 1, anti, 1);
+        nj_legendre_m(cf[i].m, T, nh, c, s, ex, p1, p1 + 1, p1 + 2, sym, 1, anti, 1);
         int d = cf[i].n - cf[i].m;
         double got = (double)((d & 1) ? anti[d >> 1] : sym[d >> 1]);
         assert_true(fabs(got - cf[i].v) <= 4 * (sizeof(njord_real) == 4 ? 1e-7 : 1e-16) * 4);

@@ -157,10 +157,8 @@ static int cpu_init(njord_sht_plan *p)
             double *s0 = b->s0 + (size_t)im * nh, *s1 = b->s1 + (size_t)im * nh;
             double *gw = b->gwork + (size_t)tid * 2 * nh;
             nj_real *sym = b->gen + (size_t)tid * gsize, *anti = sym + (size_t)p->ns[im] * nh;
-            nj_legendre_start(m, T, nh, p->mu, p->coslat, n0, s0, s1);
-            nj_legendre_gen(m, m, T + 1, 0, nh, p->mu, n0, s0, s1, gw, gw + nh, sym, nh, anti,
-                            nh);
-            p->jlo[im] = nj_legendre_jlo(m, T, nh, sym, nh, anti, nh);
+            p->jlo[im] = nj_legendre_m(m, T, nh, p->mu, p->coslat, n0, s0, s1, gw, sym, nh, anti,
+                                       nh);
         }
     }
     /* FFTW_ESTIMATE: planning is deterministic, so every plan (and every MPI rank)

@@ -147,12 +147,12 @@ int nj_legendre_jlo(int m, int T, int nh, const nj_real *sym, int lds, const nj_
     return nh;
 }
 
-int nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth,
-                  double *work, int *iwork, nj_real *sym, int lds, nj_real *anti, int lda)
+int nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth, int *n0,
+                  double *s0, double *s1, double *work, nj_real *sym, int lds, nj_real *anti,
+                  int lda)
 {
-    double *s0 = work, *s1 = work + nh, *p1 = work + 2 * nh, *p2 = work + 3 * nh;
-    nj_legendre_start(m, T, nh, costh, sinth, iwork, s0, s1);
-    nj_legendre_gen(m, m, T + 1, 0, nh, costh, iwork, s0, s1, p1, p2, sym, lds, anti, lda);
+    nj_legendre_start(m, T, nh, costh, sinth, n0, s0, s1);
+    nj_legendre_gen(m, m, T + 1, 0, nh, costh, n0, s0, s1, work, work + nh, sym, lds, anti, lda);
     return nj_legendre_jlo(m, T, nh, sym, lds, anti, lda);
 }
 
@@ -163,13 +163,14 @@ void nj_legendre_tables(int T, int nh, const double *costh, const double *sinth,
 #pragma omp parallel num_threads(nthr)
     {
         int tid = nj_thread_id();
-        double *w = work + (size_t)tid * 4 * nh;
+        double *w = work + (size_t)tid * 4 * nh; /* s0, s1, recurrence state */
         int *iw = iwork + (size_t)tid * nh;
 #pragma omp for schedule(dynamic, 1)
         for (int im = 0; im < nm; im++) {
             nj_real *sym = tab + tab_cum[im] * (size_t)nh;
             nj_real *anti = sym + (size_t)ns[im] * (size_t)nh;
-            jlo[im] = nj_legendre_m(mloc[im], T, nh, costh, sinth, w, iw, sym, nh, anti, nh);
+            jlo[im] = nj_legendre_m(mloc[im], T, nh, costh, sinth, iw, w, w + nh, w + 2 * nh, sym,
+                                    nh, anti, nh);
         }
     }
 }

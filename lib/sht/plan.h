@@ -147,11 +147,13 @@ void nj_legendre_tables(int T, int nh, const double *costh, const double *sinth,
 
 /** One m of the table: P_n^m for n = m..T+1 at nh latitudes, written column by
  *  column (degree n to sym column (n-m)/2 if n-m is even, else anti column
- *  (n-m)/2; leading dimensions lds, lda): nj_legendre_start, then
- *  nj_legendre_gen. Scratch work (4 nh doubles), iwork (nh ints). Returns the
- *  first row j where some |P_n^m(mu_j)| >= NJ_LEG_NEGLIGIBLE (nh if none). */
-int nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth,
-                  double *work, int *iwork, nj_real *sym, int lds, nj_real *anti, int lda);
+ *  (n-m)/2; leading dimensions lds, lda): nj_legendre_start (its start states
+ *  n0, s0, s1: nh each, kept by the caller), then nj_legendre_gen. Scratch work
+ *  (2 nh doubles). Returns the first row j where some |P_n^m(mu_j)| >=
+ *  NJ_LEG_NEGLIGIBLE (nh if none). */
+int nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth, int *n0,
+                  double *s0, double *s1, double *work, nj_real *sym, int lds, nj_real *anti,
+                  int lda);
 
 /** Where the plain recurrence can start at each of the nh rows: the degree n0[j]
  *  (m <= n0 <= T+2) from which P_n^m(mu_j) is an ordinary double (below it the
