@@ -48,6 +48,7 @@ typedef struct {
     double *s0, *s1;
     nj_real *gen;   /* per thread: columns of one m, [nh x max(T+3, 2 NJ_LEG_PIECE)] */
     double *gwork;  /* per thread: recurrence state, 2 nh (scratch: 5 nh) */
+    size_t gsize;   /* elements of gen per thread (0 with tables) */
     nj_real *ls;    /* LS buffer, nls * max_cols */
     nj_real *four_s; /* Fourier buffer, spectral side: 2 * nm * nh * max_cols */
     nj_real *four_g; /* grid side: 2 * (T+1) * nhl * max_cols (= four_s on one rank) */
@@ -111,7 +112,7 @@ static int cpu_init(njord_sht_plan *p)
     for (int m = 0; m <= T; m++) global_mb += (double)nh * (T + 2 - m) * sizeof(nj_real) / 1e6;
     const int store = global_mb <= limit_mb;
     const size_t nmh = store ? 0 : (size_t)p->nm * nh;
-    const size_t gsize = store ? 0 : (size_t)nh * NJ_MAX(T + 3, 2 * NJ_LEG_PIECE);
+    const size_t gsize = b->gsize = store ? 0 : (size_t)nh * NJ_MAX(T + 3, 2 * NJ_LEG_PIECE);
     if (store) {
         b->tab = nj_alloc(sizeof(nj_real) * p->nls * (size_t)nh);
     } else {
@@ -312,7 +313,6 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
 {
     nj_cpu_sht *b = BK(p);
     const int T = p->T, nh = p->nh, nthr = NJ_MIN(b->nthr, nj_max_threads());
-    const size_t gsize = (size_t)nh * NJ_MAX(T + 3, 2 * NJ_LEG_PIECE);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nthr)
     for (int im = 0; im < p->nm; im++) { /* local wavenumber index: per-m arrays are local */
         const nj_leg_block k = nj_legendre_block(p, b->tab, b->ls, b->four_s, im, ncol, ext);
@@ -342,7 +342,7 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
         const int piece = b->tab ? ks : NJ_LEG_PIECE;
         const size_t o = (size_t)im * nh;
         double *gw = b->gwork + (size_t)tid * 2 * nh;
-        nj_real *gs = b->tab ? NULL : b->gen + (size_t)tid * gsize;
+        nj_real *gs = b->tab ? NULL : b->gen + (size_t)tid * b->gsize;
         for (int r0 = 0; r0 < ks; r0 += piece) {
             const int cs = NJ_MIN(piece, ks - r0), ca = NJ_MAX(0, NJ_MIN(piece, ka - r0));
             const nj_real beta = r0 ? 1 : 0;

@@ -13,10 +13,10 @@
  * Two parts: nj_legendre_start runs the scaled recurrence latitude by latitude up
  * to the degree n0 where the value becomes an ordinary double (once per plan);
  * nj_legendre_gen continues from there with the plain three-term recurrence,
- * vectorised over latitudes, and writes the columns. The cpu backend keeps only
- * the start states and regenerates the columns of each m when it needs them (in
- * cache, instead of reading stored tables from memory); the tables of the cuda
- * backend come from the same two functions, so both hold the same values. */
+ * vectorised over latitudes, and writes the columns. Stored tables come from the
+ * two in turn (nj_legendre_m); above its table-size limit the cpu backend keeps
+ * only the start states and regenerates the columns of each m when it needs them,
+ * the same values bit for bit. */
 #include <math.h>
 
 #include "plan.h"
@@ -134,8 +134,9 @@ void nj_legendre_gen(int m, int n1, int n2, int j0, int nh, const double *costh,
     }
 }
 
-int nj_legendre_jlo(int m, int T, int nh, const nj_real *sym, int lds, const nj_real *anti,
-                    int lda)
+/* First row j (of nh) where a column of P_n^m, n = m..T+1, is nonzero (nh if none). */
+static int nj_legendre_jlo(int m, int T, int nh, const nj_real *sym, int lds,
+                           const nj_real *anti, int lda)
 {
     const int Tx = T + 1, nsym = (Tx - m) / 2 + 1, nanti = (Tx - m + 1) / 2;
     for (int j = 0; j < nh; j++) {

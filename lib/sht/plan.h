@@ -29,8 +29,9 @@
  *   owning rank, ascending within a rank), [nhl x ncol] S then [nhl x ncol] A for
  *   the local latitude pairs. Block of m at 2 * kpos[m] * nhl * ncol. On one
  *   rank it coincides with four_s (the backend may alias them).
- * Legendre table (the cuda backend stores one; the cpu backend regenerates each
- *   m's block when it needs it): for each local m, [nh x ns] then [nh x na],
+ * Legendre table (the cuda backend stores one; the cpu backend stores one up to
+ *   NJORD_LEGENDRE_TABLE_MB and above it regenerates each m's block when it needs
+ *   it): for each local m, [nh x ns] then [nh x na],
  *   column-major (P_n^m(mu_j) for northern j), block at ls_cum[im] * nh. Its rows
  *   0..jlo[im]-1 are negligible (NJ_LEG_NEGLIGIBLE) and the Legendre step skips them. */
 #ifndef NJ_SHT_PLAN_H
@@ -174,9 +175,6 @@ void nj_legendre_gen(int m, int n1, int n2, int j0, int nh, const double *costh,
                      const double *s0, const double *s1, double *p1, double *p2, nj_real *sym,
                      int lds, nj_real *anti, int lda);
 
-/** First row j (of nh) where a column of P_n^m, n = m..T+1, is nonzero (nh if none). */
-int nj_legendre_jlo(int m, int T, int nh, const nj_real *sym, int lds, const nj_real *anti,
-                    int lda);
 
 /** Decomposition (lib/par/decomp.c): fill the distribution fields of p from
  *  T, nlat, nh, rank and nranks. Allocates; NJORD_ENOMEM on failure. */
