@@ -73,6 +73,10 @@ endif
 CU_SRC     := $(sort $(wildcard kernels/*.cu))
 GPU_TEST_SRC := $(sort $(wildcard tests/gpu_*.c)) tests/mpi_sht.c tests/mpi_sw.c tests/mpi_pe.c
 
+# The Legendre-step kernels multiply-add in one rounding where the processor can
+# (lib/backend/cpu_leg.c); the rest of the library is ISO C without contraction.
+CONTRACT_SRC   := lib/backend/cpu_leg.c
+CONTRACT_FLAGS := -ffp-contract=fast -Wno-psabi
 LIB_SRC    := $(filter-out lib/backend/cuda_probe.c,$(sort $(wildcard lib/*/*.c)))
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 TOOL_SRC   := $(sort $(wildcard tests/*_tool.c tests/mpi_*.c))
@@ -134,7 +138,7 @@ $(BUILD)/emu-$(1)/tests/%: tests/%.c $$(LIBEMU_$(1))
 $(BUILD)/$(1)/%.o: %.c $$(wildcard include/*.h include/njord/*.h lib/*/*.h kernels/common/*.h) | deps
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo '  CC    $$@')
-	$$(Q)$$(CC) $$(CFLAGS_$(1)) -c $$< -o $$@
+	$$(Q)$$(CC) $$(CFLAGS_$(1)) $$(if $$(filter $$(CONTRACT_SRC),$$<),$$(CONTRACT_FLAGS)) -c $$< -o $$@
 
 $$(LIBA_$(1)): $$(OBJ_$(1))
 	@rm -f $$@

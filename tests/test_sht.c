@@ -15,6 +15,7 @@
 
 #include "njord.h"
 #include "sht/plan.h"
+#include "backend/cpu_leg.h"
 
 #ifdef NJORD_SINGLE
 #define TOL_RT 2e-5  /* round trip, relative to the field maximum */
@@ -528,17 +529,23 @@ static void test_laplacian(void **state)
 
 /* ------------------------------------------------------------------ threads */
 
+/* Results do not depend on the thread count, nor on whether the cpu backend
+ * stores its Legendre tables or regenerates the functions (same values summed in
+ * the same order): 1 thread with tables, 2 threads with tables, 2 regenerating. */
 static void test_thread_independence(void **state)
 {
     (void)state;
     int T = 85, nlat = 128, nlon = 256, nf = 3;
     size_t nsp = 2 * NJORD_SHT_NSPEC(T), ng = (size_t)nlat * nlon;
     njord_real *s = malloc(sizeof(njord_real) * nsp * nf);
-    njord_real *out[2][4];
+    njord_real *out[3][4];
     random_spec(T, s, nf, 1);
     int saved = omp_get_max_threads();
-    for (int t = 0; t < 2; t++) {
-        omp_set_num_threads(t + 1);
+    const char *env = getenv("NJORD_LEGENDRE_TABLE_MB");
+    char *saved_env = env ? strdup(env) : NULL;
+    for (int t = 0; t < 3; t++) {
+        omp_set_num_threads(t ? 2 : 1);
+        setenv("NJORD_LEGENDRE_TABLE_MB", t == 2 ? "0" : "4096", 1);
         njord_sht_plan *p = make_plan(T, nlat, nlon, nf);
         for (int k = 0; k < 4; k++) out[t][k] = malloc(sizeof(njord_real) * (k < 2 ? ng : nsp) * nf);
         assert_int_equal(njord_sht_synth(p, s, out[t][0], nf), NJORD_OK);
@@ -548,12 +555,71 @@ static void test_thread_independence(void **state)
         njord_sht_plan_destroy(p);
     }
     omp_set_num_threads(saved);
+    if (saved_env)
+        setenv("NJORD_LEGENDRE_TABLE_MB", saved_env, 1);
+    else
+        unsetenv("NJORD_LEGENDRE_TABLE_MB");
+    free(saved_env);
     for (int k = 0; k < 4; k++) {
         assert_memory_equal(out[0][k], out[1][k], sizeof(njord_real) * (k < 2 ? ng : nsp) * nf);
-        free(out[0][k]);
-        free(out[1][k]);
+        assert_memory_equal(out[0][k], out[2][k], sizeof(njord_real) * (k < 2 ? ng : nsp) * nf);
+        for (int t = 0; t < 3; t++) free(out[t][k]);
     }
     free(s);
+}
+
+/* The Legendre-step kernels (lib/backend/cpu_leg.h) against plain sums in long
+ * double, over row counts with partial blocks and vectors, first rows inside a
+ * block, odd degree counts, every even column count up to 12, and accumulation. */
+static void test_legendre_kernels(void **state)
+{
+    (void)state;
+    const int JR = NJ_LEG_JR;
+    const int nhs[] = {1, 5, JR - 1, JR, JR + 3, 2 * JR + NJ_LEG_VL + 1, 5 * JR};
+    const double tol = sizeof(njord_real) == 4 ? 1e-5 : 1e-13;
+    srand(7);
+    for (size_t ih = 0; ih < sizeof nhs / sizeof *nhs; ih++) {
+        const int nh = nhs[ih], nb = (nh + JR - 1) / JR, kmax = 13, ncmax = 12;
+        const int j0s[] = {0, nh / 2, nh - 1};
+        njord_real *src = malloc(sizeof(njord_real) * nh * kmax);
+        njord_real *P = malloc(sizeof(njord_real) * nb * JR * kmax);
+        njord_real *lt = malloc(sizeof(njord_real) * kmax * ncmax);
+        njord_real *G = malloc(sizeof(njord_real) * nh * ncmax);
+        njord_real *S = malloc(sizeof(njord_real) * nh * ncmax);
+        njord_real *L = malloc(sizeof(njord_real) * kmax * ncmax);
+        for (int i = 0; i < kmax * ncmax; i++) lt[i] = (njord_real)(rand() / (double)RAND_MAX - 0.5);
+        for (int i = 0; i < nh * ncmax; i++) G[i] = (njord_real)(rand() / (double)RAND_MAX - 0.5);
+        for (int ij = 0; ij < 3; ij++) {
+            const int j0 = j0s[ij], b0 = j0 / JR * JR;
+            for (int i = 0; i < nh * kmax; i++)
+                src[i] = i % nh < j0 ? 0 : (njord_real)(rand() / (double)RAND_MAX - 0.5);
+            for (int k = 1; k <= kmax; k += 4) {
+                nj_leg_pack(nh, 0, k, src, nh, P, kmax);
+                for (int nc = 2; nc <= ncmax; nc += 2) {
+                    for (int acc = 0; acc < 2; acc++) {
+                        for (int i = 0; i < nh * ncmax; i++) S[i] = 1;
+                        nj_leg_syn(nh, j0, k, P, kmax, lt, nc, acc, S, nh);
+                        for (int c = 0; c < ncmax; c++)
+                            for (int j = 0; j < nh; j++) {
+                                long double e = acc || j < b0 || c >= nc ? 1 : 0;
+                                if (j >= b0 && c < nc)
+                                    for (int n = 0; n < k; n++)
+                                        e += (long double)src[j + n * nh] * lt[n * nc + c];
+                                assert_true(fabsl(S[j + c * nh] - e) <= tol * (1 + fabsl(e)));
+                            }
+                    }
+                    nj_leg_ana(nh, j0, k, P, kmax, G, nh, nc, L, kmax);
+                    for (int c = 0; c < nc; c++)
+                        for (int n = 0; n < k; n++) {
+                            long double e = 0;
+                            for (int j = b0; j < nh; j++) e += (long double)src[j + n * nh] * G[j + c * nh];
+                            assert_true(fabsl(L[n + c * kmax] - e) <= tol * (1 + fabsl(e)));
+                        }
+                }
+            }
+        }
+        free(src), free(P), free(lt), free(G), free(S), free(L);
+    }
 }
 
 /* ------------------------------------------------------------------ errors */
@@ -635,6 +701,7 @@ int main(void)
         cmocka_unit_test(test_gradient),
         cmocka_unit_test(test_laplacian),
         cmocka_unit_test(test_thread_independence),
+        cmocka_unit_test(test_legendre_kernels),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests_name(sizeof(njord_real) == 4 ? "sht (single)" : "sht (double)",

@@ -1,19 +1,16 @@
 /* lib/backend/cpu_sht.c — the cpu backend of the transform stages: FFTW for the
- * longitude FFTs, BLAS GEMMs for the Legendre step, OpenMP threads over zonal
- * wavenumbers m and over latitude rows. Every output element is computed by one
- * thread in a fixed order, so results do not depend on the number of threads.
- * BLAS is the OpenMP build of OpenBLAS, which runs single-threaded when called
- * inside a parallel region. */
-/* fftw3.h first: with <complex.h> (pulled in by OpenBLAS's cblas.h) already
- * included, fftw_complex would be a C99 complex instead of real[2]. */
+ * longitude FFTs, the matrix products of cpu_leg.h on packed tables for the
+ * Legendre step, OpenMP threads over zonal wavenumbers m and over latitude rows.
+ * Every output element is computed by one thread in a fixed order, so results do
+ * not depend on the number of threads. */
 #include <fftw3.h>
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
+#include "cpu_leg.h"
 
 #define NJ_SHT_REAL nj_real
 #include "../../kernels/common/sht_point.h"
@@ -21,11 +18,9 @@
 
 #ifdef NJORD_SINGLE
 #define NJ_FFTW(x) fftwf_##x
-#define NJ_GEMM cblas_sgemm
 #define NJ_MPI_REAL MPI_FLOAT
 #else
 #define NJ_FFTW(x) fftw_##x
-#define NJ_GEMM cblas_dgemm
 #define NJ_MPI_REAL MPI_DOUBLE
 #endif
 
@@ -35,20 +30,24 @@
 #endif
 
 typedef struct {
-    /* Legendre functions: stored tables (layout in plan.h) when the tables of the
+    /* Legendre functions, in the packed panels of cpu_leg.h (per local m: the
+     * symmetric panel, ns[im] degrees per block, then the antisymmetric one,
+     * na[im]; panels of m at ls_cum[im] * nhp): stored when the tables of the
      * whole truncation take at most NJORD_LEGENDRE_TABLE_MB (default 2048: up to
      * T682 in double); above that, only the start states of the recurrence (nm * nh
      * each, lib/sht/legendre.c), and the Legendre step of each m regenerates that
-     * m's columns, NJ_LEG_PIECE degrees per parity at a time, into the calling
-     * thread's buffer just before their GEMMs. The choice depends on the global
-     * size only, so every rank count makes the same one (the two paths sum in
-     * different orders). */
+     * m's functions, NJ_LEG_PIECE degrees per parity at a time, into the calling
+     * thread's buffers just before its products. Both paths give the same values
+     * in the same order, so the same results. */
     nj_real *tab;
+    int nhp;        /* rows per panel: nh rounded up to NJ_LEG_JR */
     int *n0;
     double *s0, *s1;
-    nj_real *gen;   /* per thread: columns of one m, [nh x max(T+3, 2 NJ_LEG_PIECE)] */
+    nj_real *gen;   /* per thread: column-major functions of one m, gsize */
+    nj_real *pgen;  /* per thread: packed pieces, 2 NJ_LEG_PIECE nhp (regeneration) */
+    nj_real *lt;    /* per thread: one parity's LS block transposed, ltsize */
     double *gwork;  /* per thread: recurrence state, 2 nh (scratch: 5 nh) */
-    size_t gsize;   /* elements of gen per thread (0 with tables) */
+    size_t gsize, ltsize;
     nj_real *ls;    /* LS buffer, nls * max_cols */
     nj_real *four_s; /* Fourier buffer, spectral side: 2 * nm * nh * max_cols */
     nj_real *four_g; /* grid side: 2 * (T+1) * nhl * max_cols (= four_s on one rank) */
@@ -75,6 +74,8 @@ static void cpu_fini(njord_sht_plan *p)
     NJ_FFTW(free)(b->rbuf);
     NJ_FFTW(free)(b->cbuf);
     nj_free(b->tab);
+    nj_free(b->pgen);
+    nj_free(b->lt);
     free(b->n0);
     free(b->s0);
     free(b->s1);
@@ -108,21 +109,24 @@ static int cpu_init(njord_sht_plan *p)
                             env);
         }
     }
+    b->nhp = (nh + NJ_LEG_JR - 1) / NJ_LEG_JR * NJ_LEG_JR;
     double global_mb = 0;
-    for (int m = 0; m <= T; m++) global_mb += (double)nh * (T + 2 - m) * sizeof(nj_real) / 1e6;
+    for (int m = 0; m <= T; m++) global_mb += (double)b->nhp * (T + 2 - m) * sizeof(nj_real) / 1e6;
     const int store = global_mb <= limit_mb;
     const size_t nmh = store ? 0 : (size_t)p->nm * nh;
-    const size_t gsize = b->gsize = store ? 0 : (size_t)nh * NJ_MAX(T + 3, 2 * NJ_LEG_PIECE);
+    b->gsize = (size_t)nh * NJ_MAX(T + 3, 2 * NJ_LEG_PIECE);
+    b->ltsize = (size_t)((T + 3) / 2 + 1) * p->max_cols;
+    b->gen = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * b->gsize);
+    b->lt = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * b->ltsize);
     if (store) {
-        b->tab = nj_alloc(sizeof(nj_real) * p->nls * (size_t)nh);
+        b->tab = nj_alloc(sizeof(nj_real) * p->nls * (size_t)b->nhp);
     } else {
         b->n0 = malloc(sizeof(int) * (nmh ? nmh : 1));
         b->s0 = malloc(sizeof(double) * (nmh ? nmh : 1));
         b->s1 = malloc(sizeof(double) * (nmh ? nmh : 1));
-        b->gen = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * gsize);
+        b->pgen = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * 2 * NJ_LEG_PIECE * b->nhp);
     }
-    /* per thread: 2 nh doubles of recurrence state; while the tables are built, 4 nh
-     * doubles and nh ints of scratch */
+    /* per thread: 2 nh doubles of recurrence state and nh ints of start degrees */
     b->gwork = malloc(sizeof(double) * (size_t)b->nthr * 5 * nh);
     b->ls = nj_alloc(sizeof(nj_real) * p->nls * (size_t)p->max_cols);
     b->four_s = nj_alloc(sizeof(nj_real) * 2 * (size_t)p->nm * nh * (size_t)p->max_cols);
@@ -139,27 +143,30 @@ static int cpu_init(njord_sht_plan *p)
     if ((b->cstride & (b->cstride - 1)) == 0 || b->cstride % 64 == 0) b->cstride += 4;
     b->rbuf = NJ_FFTW(alloc_real)((size_t)b->nthr * b->rstride);
     b->cbuf = NJ_FFTW(alloc_complex)((size_t)b->nthr * 2 * NJ_FFT_BLOCK * b->cstride);
-    if ((store ? !b->tab : (!b->n0 || !b->s0 || !b->s1 || !b->gen)) || !b->gwork || !b->ls ||
-        !b->four_s || !b->four_g || (p->nranks > 1 && !b->stage) || !b->rbuf || !b->cbuf) {
+    if ((store ? !b->tab : (!b->n0 || !b->s0 || !b->s1 || !b->pgen)) || !b->gen || !b->lt ||
+        !b->gwork || !b->ls || !b->four_s || !b->four_g || (p->nranks > 1 && !b->stage) ||
+        !b->rbuf || !b->cbuf) {
         cpu_fini(p);
         return nj_error(NJORD_ENOMEM, "cpu backend: out of memory for the T%d %s and buffers",
                         T, store ? "Legendre tables" : "recurrence states");
     }
-    if (store) {
-        nj_legendre_tables(T, nh, p->mu, p->coslat, p->nm, p->mloc, p->ns, p->ls_cum, b->nthr,
-                           b->gwork, (int *)(b->gwork + (size_t)b->nthr * 4 * nh), b->tab,
-                           p->jlo);
-    } else {
-        /* start states, and the first row that is not negligible (jlo), per m */
+    /* per m: the functions (column-major, in the thread's buffer) with their start
+     * states and first row that is not negligible (jlo); then packed into the
+     * table, or only the start states kept */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(b->nthr)
-        for (int im = 0; im < p->nm; im++) {
-            const int tid = nj_thread_id(), m = p->mloc[im];
-            int *n0 = b->n0 + (size_t)im * nh;
-            double *s0 = b->s0 + (size_t)im * nh, *s1 = b->s1 + (size_t)im * nh;
-            double *gw = b->gwork + (size_t)tid * 2 * nh;
-            nj_real *sym = b->gen + (size_t)tid * gsize, *anti = sym + (size_t)p->ns[im] * nh;
-            p->jlo[im] = nj_legendre_m(m, T, nh, p->mu, p->coslat, n0, s0, s1, gw, sym, nh, anti,
-                                       nh);
+    for (int im = 0; im < p->nm; im++) {
+        const int tid = nj_thread_id(), m = p->mloc[im];
+        double *gw = b->gwork + (size_t)tid * 5 * nh;
+        int *n0 = store ? (int *)(gw + 4 * nh) : b->n0 + (size_t)im * nh;
+        double *s0 = store ? gw + 2 * nh : b->s0 + (size_t)im * nh;
+        double *s1 = store ? gw + 3 * nh : b->s1 + (size_t)im * nh;
+        nj_real *sym = b->gen + (size_t)tid * b->gsize, *anti = sym + (size_t)p->ns[im] * nh;
+        p->jlo[im] = nj_legendre_m(m, T, nh, p->mu, p->coslat, n0, s0, s1, gw, sym, nh, anti,
+                                   nh);
+        if (store) {
+            nj_real *ts = b->tab + p->ls_cum[im] * b->nhp, *ta = ts + (size_t)p->ns[im] * b->nhp;
+            nj_leg_pack(nh, 0, p->ns[im], sym, nh, ts, p->ns[im]);
+            nj_leg_pack(nh, 0, p->na[im], anti, nh, ta, p->na[im]);
         }
     }
     /* FFTW_ESTIMATE: planning is deterministic, so every plan (and every MPI rank)
@@ -309,13 +316,21 @@ static int cpu_ls_to_vordiv(njord_sht_plan *p, nj_real *vor, nj_real *div, int n
     return NJORD_OK;
 }
 
+/* lt[n * ncol + c] = ls[n + c * ld] for the k degrees of one parity: the LS
+ * values of one degree adjacent, as the synthesis kernel reads them */
+static void ls_transpose(const nj_real *ls, int ld, int k, int ncol, nj_real *lt)
+{
+    for (int c = 0; c < ncol; c++)
+        for (int n = 0; n < k; n++) lt[(size_t)n * ncol + c] = ls[n + (size_t)c * ld];
+}
+
 static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
 {
     nj_cpu_sht *b = BK(p);
-    const int T = p->T, nh = p->nh, nthr = NJ_MIN(b->nthr, nj_max_threads());
+    const int T = p->T, nh = p->nh, nhp = b->nhp, nthr = NJ_MIN(b->nthr, nj_max_threads());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nthr)
     for (int im = 0; im < p->nm; im++) { /* local wavenumber index: per-m arrays are local */
-        const nj_leg_block k = nj_legendre_block(p, b->tab, b->ls, b->four_s, im, ncol, ext);
+        const nj_leg_block k = nj_legendre_block(p, NULL, b->ls, b->four_s, im, ncol, ext);
         nj_real *ls = k.ls, *la = k.la, *S = k.S, *A = k.A;
         const int m = p->mloc[im], ks = k.ks, ka = k.ka, j0 = k.j0, mr = nh - j0;
         const int lds = p->ns[im], lda = p->na[im], tid = nj_thread_id();
@@ -335,43 +350,44 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
         if (!forward && ka == 0)
             for (int c = 0; c < ncol; c++)
                 memset(A + (size_t)c * nh + j0, 0, sizeof(nj_real) * (size_t)mr);
-        /* the rows j0..nh-1 of the functions: from the table, all degrees at once;
-         * regenerated, in pieces of NJ_LEG_PIECE degrees per parity ([mr x piece]
-         * even then odd degrees, in cache), a synthesis accumulating the pieces in
-         * order */
+        /* the functions: from the table, all degrees at once; regenerated, in
+         * pieces of NJ_LEG_PIECE degrees per parity (rows j0..nh-1, column-major,
+         * then packed), a synthesis accumulating the pieces in order of degree */
         const int piece = b->tab ? ks : NJ_LEG_PIECE;
         const size_t o = (size_t)im * nh;
-        double *gw = b->gwork + (size_t)tid * 2 * nh;
-        nj_real *gs = b->tab ? NULL : b->gen + (size_t)tid * b->gsize;
+        double *gw = b->gwork + (size_t)tid * 5 * nh;
+        nj_real *gs = b->gen + (size_t)tid * b->gsize, *lt = b->lt + (size_t)tid * b->ltsize;
         for (int r0 = 0; r0 < ks; r0 += piece) {
             const int cs = NJ_MIN(piece, ks - r0), ca = NJ_MAX(0, NJ_MIN(piece, ka - r0));
-            const nj_real beta = r0 ? 1 : 0;
             const nj_real *ts, *ta;
-            int ld;
+            int kds, kda;
             if (b->tab) {
-                ts = k.ts + j0;
-                ta = k.ta + j0;
-                ld = nh;
+                ts = b->tab + p->ls_cum[im] * nhp;
+                ta = ts + (size_t)lds * nhp;
+                kds = lds;
+                kda = lda;
             } else {
+                nj_real *pg = b->pgen + (size_t)tid * 2 * NJ_LEG_PIECE * nhp;
                 nj_legendre_gen(m, m + 2 * r0, NJ_MIN(ext ? T + 1 : T, m + 2 * (r0 + piece) - 1),
                                 j0, nh, p->mu, b->n0 + o, b->s0 + o, b->s1 + o, gw, gw + nh, gs,
                                 mr, gs + (size_t)mr * piece, mr);
-                ts = gs;
-                ta = gs + (size_t)mr * piece;
-                ld = mr;
+                nj_leg_pack(nh, j0, cs, gs, mr, pg, piece);
+                nj_leg_pack(nh, j0, ca, gs + (size_t)mr * piece, mr, pg + (size_t)piece * nhp,
+                            piece);
+                ts = pg;
+                ta = pg + (size_t)piece * nhp;
+                kds = kda = piece;
             }
             if (!forward) {
-                NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, mr, ncol, cs, 1, ts, ld,
-                        ls + r0, lds, beta, S + j0, nh);
-                if (ca > 0)
-                    NJ_GEMM(CblasColMajor, CblasNoTrans, CblasNoTrans, mr, ncol, ca, 1, ta, ld,
-                            la + r0, lda, beta, A + j0, nh);
+                ls_transpose(ls + r0, lds, cs, ncol, lt);
+                nj_leg_syn(nh, j0, cs, ts, kds, lt, ncol, r0 > 0, S, nh);
+                if (ca > 0) {
+                    ls_transpose(la + r0, lda, ca, ncol, lt);
+                    nj_leg_syn(nh, j0, ca, ta, kda, lt, ncol, r0 > 0, A, nh);
+                }
             } else {
-                NJ_GEMM(CblasColMajor, CblasTrans, CblasNoTrans, cs, ncol, mr, 1, ts, ld, S + j0,
-                        nh, 0, ls + r0, lds);
-                if (ca > 0)
-                    NJ_GEMM(CblasColMajor, CblasTrans, CblasNoTrans, ca, ncol, mr, 1, ta, ld,
-                            A + j0, nh, 0, la + r0, lda);
+                nj_leg_ana(nh, j0, cs, ts, kds, S, nh, ncol, ls + r0, lds);
+                if (ca > 0) nj_leg_ana(nh, j0, ca, ta, kda, A, nh, ncol, la + r0, lda);
             }
         }
     }

@@ -2,7 +2,8 @@
  *
  * A transform runs in stages, each a backend operation:
  *   spectral   <-> LS buffer       gather/scatter (+ the wind/vorticity recurrences)
- *   LS buffer  <-> Fourier (spec)  Legendre step: per local m, two GEMMs (parities)
+ *   LS buffer  <-> Fourier (spec)  Legendre step: per local m, two matrix products
+ *                                  (parities)
  *   Fourier (spec) <-> Fourier (grid)  transposition over MPI (none on one rank)
  *   Fourier (grid) <-> grid        FFTs along longitude (+ per-latitude scaling)
  *
@@ -29,8 +30,9 @@
  *   owning rank, ascending within a rank), [nhl x ncol] S then [nhl x ncol] A for
  *   the local latitude pairs. Block of m at 2 * kpos[m] * nhl * ncol. On one
  *   rank it coincides with four_s (the backend may alias them).
- * Legendre table (the cuda backend stores one; the cpu backend stores one up to
- *   NJORD_LEGENDRE_TABLE_MB and above it regenerates each m's block when it needs
+ * Legendre table (the cuda backend stores one; the cpu backend stores the same
+ *   values packed as lib/backend/cpu_leg.h reads them, up to
+ *   NJORD_LEGENDRE_TABLE_MB, and above it regenerates each m's block when it needs
  *   it): for each local m, [nh x ns] then [nh x na],
  *   column-major (P_n^m(mu_j) for northern j), block at ls_cum[im] * nh. Its rows
  *   0..jlo[im]-1 are negligible (NJ_LEG_NEGLIGIBLE) and the Legendre step skips them. */
@@ -87,7 +89,8 @@ struct njord_sht_plan {
 };
 
 /** The operands of the Legendre step of local wavenumber im (layouts above), from
- *  the backend's table (NULL: ts/ta NULL, for a backend without stored tables),
+ *  the backend's table (NULL: ts/ta NULL, for a backend whose tables, if any, have
+ *  another layout),
  *  LS and spectral-side Fourier buffers: tables ts/ta, LS
  *  blocks ls/la (leading dimensions ns[im]/na[im]), Fourier blocks S/A (leading
  *  dimension nh), and the numbers of degrees ks/ka in use (up to T+1 when ext). */
