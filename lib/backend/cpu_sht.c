@@ -126,7 +126,8 @@ static int cpu_init(njord_sht_plan *p)
         b->s1 = malloc(sizeof(double) * (nmh ? nmh : 1));
         b->pgen = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * 2 * NJ_LEG_PIECE * b->nhp);
     }
-    /* per thread: 2 nh doubles of recurrence state and nh ints of start degrees */
+    /* per thread, 5 nh doubles: 2 nh of recurrence state (or scratch); while the
+     * tables are built, also the start states s0, s1 (2 nh) and n0 (nh ints) */
     b->gwork = malloc(sizeof(double) * (size_t)b->nthr * 5 * nh);
     b->ls = nj_alloc(sizeof(nj_real) * p->nls * (size_t)p->max_cols);
     b->four_s = nj_alloc(sizeof(nj_real) * 2 * (size_t)p->nm * nh * (size_t)p->max_cols);
