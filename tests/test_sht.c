@@ -15,7 +15,11 @@
 
 #include "njord.h"
 #include "sht/plan.h"
+#include "backend/cpu_fft.h"
 #include "backend/cpu_leg.h"
+
+#define NJ_SHT_REAL njord_real
+#include "../kernels/common/sht_point.h"
 
 #ifdef NJORD_SINGLE
 #define TOL_RT 2e-5  /* round trip, relative to the field maximum */
@@ -330,6 +334,7 @@ static void test_roundtrip(void **state)
     check_roundtrip(1, 2, 3, 1, TOL_RT);    /* smallest legal plan */
     check_roundtrip(10, 15, 25, 3, TOL_RT); /* odd nlat (equator row), odd nlon */
     check_roundtrip(21, 32, 64, 4, TOL_RT);
+    check_roundtrip(20, 31, 42, 3, TOL_RT); /* nlon/2 = 3 x 7: FFTW; odd nlat */
     check_roundtrip(63, 96, 192, 2, TOL_RT);
 #ifdef NJORD_SINGLE
     check_roundtrip(170, 256, 512, 2, TOL_RT);
@@ -532,10 +537,8 @@ static void test_laplacian(void **state)
 /* Results do not depend on the thread count, nor on whether the cpu backend
  * stores its Legendre tables or regenerates the functions (same values summed in
  * the same order): 1 thread with tables, 2 threads with tables, 2 regenerating. */
-static void test_thread_independence(void **state)
+static void thread_independence(int T, int nlat, int nlon, int nf)
 {
-    (void)state;
-    int T = 85, nlat = 128, nlon = 256, nf = 3;
     size_t nsp = 2 * NJORD_SHT_NSPEC(T), ng = (size_t)nlat * nlon;
     njord_real *s = malloc(sizeof(njord_real) * nsp * nf);
     njord_real *out[3][4];
@@ -566,6 +569,13 @@ static void test_thread_independence(void **state)
         for (int t = 0; t < 3; t++) free(out[t][k]);
     }
     free(s);
+}
+
+static void test_thread_independence(void **state)
+{
+    (void)state;
+    thread_independence(85, 128, 256, 3);
+    thread_independence(30, 45, 96, 2); /* partial FFT blocks, equator row */
 }
 
 /* The Legendre-step kernels (lib/backend/cpu_leg.h) against plain sums in long
@@ -620,6 +630,177 @@ static void test_legendre_kernels(void **state)
         }
         free(src), free(P), free(lt), free(G), free(S), free(L);
     }
+}
+
+/* The own FFTs (lib/backend/cpu_fft.h) against DFTs summed in long double, for
+ * lengths with factors 2, 3, 4, 5 and 8; each lane a different row, and the
+ * same rows in reversed lanes giving bitwise the same results. */
+static void test_fft_kernels(void **state)
+{
+    (void)state;
+    const int VL = NJ_FFT_VL;
+    const int sizes[] = {2, 4, 6, 10, 16, 18, 30, 50, 64, 96, 120, 250, 256, 384, 486, 640, 1000, 1024};
+    const double eps = sizeof(njord_real) == 4 ? 6e-8 : 1.1e-16;
+    const long double twopi = 6.283185307179586476925286766559005768L;
+    assert_false(nj_rfft_supported(0));
+    assert_false(nj_rfft_supported(25));  /* odd */
+    assert_false(nj_rfft_supported(14));  /* 7 */
+    assert_false(nj_rfft_supported(154)); /* 7 x 11 */
+    assert_null(nj_rfft_create(14));
+    srand(11);
+    for (size_t is = 0; is < sizeof sizes / sizeof *sizes; is++) {
+        const int N = sizes[is], n = N / 2;
+        assert_true(nj_rfft_supported(N));
+        nj_rfft *f = nj_rfft_create(N);
+        assert_non_null(f);
+        const size_t L = (size_t)N * VL;
+        njord_real *x = nj_alloc(sizeof(njord_real) * L), *x0 = malloc(sizeof(njord_real) * L);
+        njord_real *w = nj_alloc(sizeof(njord_real) * L), *X = nj_alloc(sizeof(njord_real) * L);
+        njord_real *Y = nj_alloc(sizeof(njord_real) * L), *X0 = malloc(sizeof(njord_real) * L);
+        const int kmaxes[] = {n - 1, n / 2};
+        for (int ik = 0; ik < 2; ik++) {
+            const int kmax = kmaxes[ik];
+            /* forward */
+            for (size_t i = 0; i < L; i++) x0[i] = x[i] = (njord_real)urand();
+            nj_rfft_fwd(f, x, w, kmax, X);
+            double err = 0;
+            for (int r = 0; r < VL; r++)
+                for (int k = 0; k <= kmax; k++) {
+                    long double re = 0, im = 0;
+                    for (int i = 0; i < N; i++) {
+                        long double a = twopi * (long double)((long)k * i % N) / N;
+                        re += x0[(size_t)i * VL + r] * cosl(a);
+                        im -= x0[(size_t)i * VL + r] * sinl(a);
+                    }
+                    err = fmax(err, fabsl(X[(size_t)2 * k * VL + r] - re));
+                    err = fmax(err, fabsl(X[(size_t)(2 * k + 1) * VL + r] - im));
+                }
+            if (err > 8 * eps * sqrt(N) * log2(2 * N))
+                fprintf(stderr, "  fft N = %d kmax = %d: forward error %.2e\n", N, kmax, err);
+            assert_true(err <= 8 * eps * sqrt(N) * log2(2 * N));
+            /* reversed lanes: bitwise the same */
+            for (int i = 0; i < N; i++)
+                for (int r = 0; r < VL; r++) x[(size_t)i * VL + r] = x0[(size_t)i * VL + VL - 1 - r];
+            nj_rfft_fwd(f, x, w, kmax, Y);
+            for (int k = 0; k < 2 * (kmax + 1); k++)
+                for (int r = 0; r < VL; r++)
+                    assert_memory_equal(&Y[(size_t)k * VL + r], &X[(size_t)k * VL + VL - 1 - r],
+                                        sizeof(njord_real));
+            /* inverse of random coefficients up to kmax (imaginary part of k = 0 ignored) */
+            for (size_t i = 0; i < L; i++) X0[i] = X[i] = (njord_real)urand();
+            nj_rfft_inv(f, X, kmax, w, x);
+            err = 0;
+            for (int r = 0; r < VL; r++)
+                for (int i = 0; i < N; i++) {
+                    long double v = X0[r];
+                    for (int k = 1; k <= kmax; k++) {
+                        long double a = twopi * (long double)((long)k * i % N) / N;
+                        v += 2 * (X0[(size_t)2 * k * VL + r] * cosl(a) -
+                                  X0[(size_t)(2 * k + 1) * VL + r] * sinl(a));
+                    }
+                    err = fmax(err, fabsl(x[(size_t)i * VL + r] - v));
+                }
+            if (err > 8 * eps * sqrt(N) * log2(2 * N))
+                fprintf(stderr, "  fft N = %d kmax = %d: inverse error %.2e\n", N, kmax, err);
+            assert_true(err <= 8 * eps * sqrt(N) * log2(2 * N));
+        }
+        nj_rfft_destroy(f);
+        nj_free(x), free(x0), nj_free(w), nj_free(X), nj_free(Y), free(X0);
+    }
+}
+
+/* Rows <-> lanes (full and partial blocks, lengths not a multiple of the
+ * lanes), and latitude pairs <-> lanes against the per-point formulas. */
+static void test_fft_lanes(void **state)
+{
+    (void)state;
+    const int VL = NJ_FFT_VL, nlons[] = {6, 2 * VL, 5 * VL + 2};
+    for (int in = 0; in < 3; in++)
+        for (int nr = 1; nr <= VL; nr += VL - 1) {
+            const int nlon = nlons[in];
+            njord_real *rows_mem = malloc(sizeof(njord_real) * VL * nlon + 1);
+            njord_real *out_mem = calloc((size_t)VL * nlon + 1, sizeof(njord_real));
+            njord_real *x = nj_alloc(sizeof(njord_real) * VL * nlon);
+            const njord_real *rows[NJ_FFT_VL];
+            njord_real *outs[NJ_FFT_VL];
+            for (int i = 0; i < VL * nlon; i++) rows_mem[i + 1] = (njord_real)urand();
+            for (int r = 0; r < VL; r++) { /* rows in reverse, at an odd offset */
+                rows[r] = rows_mem + 1 + (size_t)(VL - 1 - r) * nlon;
+                outs[r] = out_mem + 1 + (size_t)(VL - 1 - r) * nlon;
+            }
+            nj_rfft_rows_to_lanes(nlon, nr, rows, x);
+            for (int i = 0; i < nlon; i++)
+                for (int r = 0; r < VL; r++)
+                    assert_true(x[(size_t)i * VL + r] == (r < nr ? rows[r][i] : 0));
+            nj_rfft_lanes_to_rows(nlon, nr, x, outs);
+            for (int r = 0; r < VL; r++)
+                for (int i = 0; i < nlon; i++) assert_true(outs[r][i] == (r < nr ? rows[r][i] : 0));
+            free(rows_mem), free(out_mem), nj_free(x);
+        }
+    /* pairs: 3 wavenumbers stored in the order 2, 0, 1, ld = VL + 3 rows */
+    const int kmax = 2, kpos[3] = {1, 2, 0}, ld = VL + 3;
+    const size_t astride = 2 * (size_t)ld, nbuf = 2 * 3 * astride + VL;
+    njord_real *buf = malloc(sizeof(njord_real) * nbuf), *buf2 = malloc(sizeof(njord_real) * nbuf);
+    njord_real *xn = nj_alloc(sizeof(njord_real) * 6 * VL), *xs = nj_alloc(sizeof(njord_real) * 6 * VL);
+    double sc[NJ_FFT_VL];
+    for (size_t i = 0; i < nbuf; i++) buf[i] = (njord_real)urand();
+    for (int r = 0; r < VL; r++) sc[r] = 1 + urand();
+    nj_rfft_pairs_in(kmax, buf + 1, kpos, astride, ld, sc, xn, xs);
+    for (int k = 0; k <= kmax; k++)
+        for (int r = 0; r < VL; r++) {
+            const njord_real *s = buf + 1 + 2 * kpos[k] * astride + r, *a = s + astride;
+            njord_real t[2], u[2];
+            nj_pair_to_row(s[0], s[ld], a[0], a[ld], 1.0, sc[r], t);
+            nj_pair_to_row(s[0], s[ld], a[0], a[ld], -1.0, sc[r], u);
+            assert_true(xn[2 * k * VL + r] == t[0] && xn[(2 * k + 1) * VL + r] == t[1]);
+            assert_true(xs[2 * k * VL + r] == u[0] && xs[(2 * k + 1) * VL + r] == u[1]);
+        }
+    for (int nr = VL - 2; nr <= VL; nr++)
+        for (int eq = 0; eq < 2; eq++) {
+            memcpy(buf2, buf, sizeof(njord_real) * nbuf);
+            nj_rfft_pairs_out(kmax, xn, xs, nr, eq, sc, buf2 + 1, kpos, astride, ld);
+            for (int k = 0; k <= kmax; k++)
+                for (int c = 0; c < 2; c++)
+                    for (int r = 0; r < ld; r++) {
+                        size_t o = 1 + 2 * kpos[k] * astride + c * ld + r;
+                        njord_real es = buf[o], ea = buf[o + astride];
+                        if (r < nr) {
+                            int e = eq && r == nr - 1;
+                            nj_row_to_pair(xn[(2 * k + c) * VL + r], e ? 0.0 : xs[(2 * k + c) * VL + r],
+                                           e, sc[r], &es, &ea);
+                        }
+                        assert_true(buf2[o] == es && buf2[o + astride] == ea);
+                    }
+        }
+    free(buf), free(buf2), nj_free(xn), nj_free(xs);
+}
+
+/* The FFTW path (nlon = 42: 21 = 3 x 7) and the own FFTs (nlon = 48) synthesise
+ * the same field at their 6 common longitudes. */
+static void test_fft_paths_agree(void **state)
+{
+    (void)state;
+    const int T = 20, nlat = 32, nf = 2;
+    size_t nsp = 2 * NJORD_SHT_NSPEC(T);
+    njord_real *s = malloc(sizeof(njord_real) * nsp * nf);
+    njord_real *g1 = malloc(sizeof(njord_real) * nlat * 42 * nf);
+    njord_real *g2 = malloc(sizeof(njord_real) * nlat * 48 * nf);
+    random_spec(T, s, nf, 0);
+    njord_sht_plan *p1 = make_plan(T, nlat, 42, nf), *p2 = make_plan(T, nlat, 48, nf);
+    assert_int_equal(njord_sht_synth(p1, s, g1, nf), NJORD_OK);
+    assert_int_equal(njord_sht_synth(p2, s, g2, nf), NJORD_OK);
+    double err = 0, mx = 0;
+    for (int f = 0; f < nf; f++)
+        for (int j = 0; j < nlat; j++)
+            for (int k = 0; k < 6; k++) {
+                double a = g1[((size_t)f * nlat + j) * 42 + 7 * k], b = g2[((size_t)f * nlat + j) * 48 + 8 * k];
+                err = fmax(err, fabs(a - b));
+                mx = fmax(mx, fabs(a));
+            }
+    fprintf(stderr, "  FFTW vs own FFT, T%d: max difference %.2e of max %.2e\n", T, err, mx);
+    assert_true(err <= TOL_RT * mx);
+    njord_sht_plan_destroy(p1), njord_sht_plan_destroy(p2);
+    free(s), free(g1), free(g2);
 }
 
 /* ------------------------------------------------------------------ errors */
@@ -702,6 +883,9 @@ int main(void)
         cmocka_unit_test(test_laplacian),
         cmocka_unit_test(test_thread_independence),
         cmocka_unit_test(test_legendre_kernels),
+        cmocka_unit_test(test_fft_kernels),
+        cmocka_unit_test(test_fft_lanes),
+        cmocka_unit_test(test_fft_paths_agree),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests_name(sizeof(njord_real) == 4 ? "sht (single)" : "sht (double)",

@@ -91,7 +91,7 @@ int njord_grid_size(int T, njord_grid_kind kind, int *nlat, int *nlon);
 typedef struct {
     int trunc;                  /**< triangular truncation T >= 1 */
     int nlat;                   /**< Gaussian latitudes, >= T+1 */
-    int nlon;                   /**< longitudes, >= 2T+2 and even */
+    int nlon;                   /**< longitudes, >= 2T+1 */
     int max_batch;              /**< largest number of fields per call, >= 1 */
     njord_backend_kind backend; /**< cpu, cuda or auto */
     double radius;              /**< sphere radius in metres; 0 means 6.37122e6 */

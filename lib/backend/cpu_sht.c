@@ -1,6 +1,7 @@
-/* lib/backend/cpu_sht.c — the cpu backend of the transform stages: FFTW for the
- * longitude FFTs, the matrix products of cpu_leg.h on packed tables for the
- * Legendre step, OpenMP threads over zonal wavenumbers m and over latitude rows.
+/* lib/backend/cpu_sht.c — the cpu backend of the transform stages: the FFTs of
+ * cpu_fft.h for the longitude FFTs (FFTW for lengths nlon/2 with a prime factor
+ * above 5), the matrix products of cpu_leg.h on packed tables for the Legendre
+ * step, OpenMP threads over zonal wavenumbers m and over latitude rows.
  * Every output element is computed by one thread in a fixed order, so results do
  * not depend on the number of threads. */
 #include <fftw3.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "cpu_fft.h"
 #include "cpu_leg.h"
 
 #define NJ_SHT_REAL nj_real
@@ -24,7 +26,7 @@
 #define NJ_MPI_REAL MPI_DOUBLE
 #endif
 
-#define NJ_FFT_BLOCK 8 /* latitude pairs per task of the FFT stage */
+#define NJ_FFT_BLOCK 8 /* latitude pairs per task of the FFTW stage */
 #ifndef NJ_LEG_PIECE
 #define NJ_LEG_PIECE 16 /* Legendre step: degrees of each parity generated per piece */
 #endif
@@ -50,9 +52,13 @@ typedef struct {
     size_t gsize, ltsize;
     nj_real *ls;    /* LS buffer, nls * max_cols */
     nj_real *four_s; /* Fourier buffer, spectral side: 2 * nm * nh * max_cols */
-    nj_real *four_g; /* grid side: 2 * (T+1) * nhl * max_cols (= four_s on one rank) */
+    nj_real *four_g; /* grid side: 2 * (T+1) * nhl * max_cols (= four_s on one rank);
+                        both + NJ_FFT_VL zeros, so that the FFT stage may read one
+                        vector from any row */
     nj_real *stage;  /* transposition staging, 2 * nm * nh * max_cols (NULL on one rank) */
     int nthr;       /* threads the scratch was sized for */
+    nj_rfft *rf;    /* own FFTs (cpu_fft.h), or NULL: FFTW */
+    nj_real *lanes; /* per thread, own FFTs: 4 buffers of nlon * NJ_FFT_VL */
     size_t rstride, cstride; /* scratch row strides (elements), multiples of 64 bytes so
                                 every row has the alignment FFTW planned with */
     nj_real *rbuf;  /* per thread: one real row of nlon */
@@ -71,6 +77,8 @@ static void cpu_fini(njord_sht_plan *p)
         if (b->r2c) NJ_FFTW(destroy_plan)(b->r2c);
         if (b->c2r) NJ_FFTW(destroy_plan)(b->c2r);
     }
+    nj_rfft_destroy(b->rf);
+    nj_free(b->lanes);
     NJ_FFTW(free)(b->rbuf);
     NJ_FFTW(free)(b->cbuf);
     nj_free(b->tab);
@@ -130,23 +138,33 @@ static int cpu_init(njord_sht_plan *p)
      * tables are built, also the start states s0, s1 (2 nh) and n0 (nh ints) */
     b->gwork = malloc(sizeof(double) * (size_t)b->nthr * 5 * nh);
     b->ls = nj_alloc(sizeof(nj_real) * p->nls * (size_t)p->max_cols);
-    b->four_s = nj_alloc(sizeof(nj_real) * 2 * (size_t)p->nm * nh * (size_t)p->max_cols);
+    const size_t nfs = 2 * (size_t)p->nm * nh * (size_t)p->max_cols + NJ_FFT_VL;
+    const size_t nfg = 2 * (size_t)(T + 1) * p->nhl * (size_t)p->max_cols + NJ_FFT_VL;
+    if ((b->four_s = nj_alloc(sizeof(nj_real) * nfs))) memset(b->four_s, 0, sizeof(nj_real) * nfs);
     if (p->nranks == 1) {
         b->four_g = b->four_s; /* identical layouts: no transposition */
     } else {
-        b->four_g = nj_alloc(sizeof(nj_real) * 2 * (size_t)(T + 1) * p->nhl * (size_t)p->max_cols);
+        if ((b->four_g = nj_alloc(sizeof(nj_real) * nfg)))
+            memset(b->four_g, 0, sizeof(nj_real) * nfg);
         b->stage = nj_alloc(sizeof(nj_real) * 2 * (size_t)p->nm * nh * (size_t)p->max_cols);
+    }
+    if (nj_rfft_supported(nlon)) {
+        b->rf = nj_rfft_create(nlon);
+        b->lanes = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * 4 * nlon * NJ_FFT_VL);
     }
     b->rstride = ((size_t)nlon + 15) / 16 * 16;
     /* rows of a block are read (written) one element each in turn: a stride of a
      * power of two bytes would put them all in one cache set */
     b->cstride = ((size_t)nc + 7) / 8 * 8;
     if ((b->cstride & (b->cstride - 1)) == 0 || b->cstride % 64 == 0) b->cstride += 4;
-    b->rbuf = NJ_FFTW(alloc_real)((size_t)b->nthr * b->rstride);
-    b->cbuf = NJ_FFTW(alloc_complex)((size_t)b->nthr * 2 * NJ_FFT_BLOCK * b->cstride);
+    const int own = nj_rfft_supported(nlon);
+    if (!own) {
+        b->rbuf = NJ_FFTW(alloc_real)((size_t)b->nthr * b->rstride);
+        b->cbuf = NJ_FFTW(alloc_complex)((size_t)b->nthr * 2 * NJ_FFT_BLOCK * b->cstride);
+    }
     if ((store ? !b->tab : (!b->n0 || !b->s0 || !b->s1 || !b->pgen)) || !b->gen || !b->lt ||
         !b->gwork || !b->ls || !b->four_s || !b->four_g || (p->nranks > 1 && !b->stage) ||
-        !b->rbuf || !b->cbuf) {
+        (own ? !b->rf || !b->lanes : !b->rbuf || !b->cbuf)) {
         cpu_fini(p);
         return nj_error(NJORD_ENOMEM, "cpu backend: out of memory for the T%d %s and buffers",
                         T, store ? "Legendre tables" : "recurrence states");
@@ -170,6 +188,7 @@ static int cpu_init(njord_sht_plan *p)
             nj_leg_pack(nh, 0, p->na[im], anti, nh, ta, p->na[im]);
         }
     }
+    if (own) return NJORD_OK;
     /* FFTW_ESTIMATE: planning is deterministic, so every plan (and every MPI rank)
      * runs the same algorithm and rounds identically. */
 #pragma omp critical(nj_fftw_planner)
@@ -413,6 +432,86 @@ static inline int fft_aligned(const nj_cpu_sht *b, const nj_real *row)
     return NJ_FFTW(alignment_of)((nj_real *)row) == NJ_FFTW(alignment_of)(b->rbuf);
 }
 
+/* The FFT stage with the own FFTs: NJ_FFT_VL latitude pairs of one field per
+ * task, their northern rows in the lanes of one set of buffers and their southern
+ * rows in another (lanes beyond the block's pairs compute on zeros or on
+ * neighbouring values and are not stored). Per element, the same formulas as the
+ * FFTW path (kernels/common/sht_point.h). */
+#define VL NJ_FFT_VL
+static int own_fft_inv(njord_sht_plan *p, nj_real *grid, int f0, int nf, int ncol,
+                       enum nj_rowscale scale)
+{
+    nj_cpu_sht *b = BK(p);
+    const int T = p->T, nhl = p->nhl, nrows = p->nrows, nlon = p->nlon;
+    const size_t astride = (size_t)nhl * ncol, L = (size_t)nlon * VL;
+    const double *sc = p->syn_scale[scale] + p->j0;
+    const int nthr = NJ_MIN(b->nthr, nj_max_threads()), nblk = (nhl + VL - 1) / VL;
+#pragma omp parallel for schedule(static) num_threads(nthr)
+    for (int q = 0; q < nf * nblk; q++) {
+        const int f = q / nblk, jb = (q % nblk) * VL, nb = NJ_MIN(VL, nhl - jb);
+        nj_real *xn = b->lanes + (size_t)nj_thread_id() * 4 * L, *xs = xn + L, *w = xs + L,
+                *x = w + L;
+        double scl[VL];
+        for (int r = 0; r < VL; r++) scl[r] = r < nb ? sc[jb + r] : 0.0;
+        nj_rfft_pairs_in(T, b->four_g + (size_t)nhl * 2 * (f0 + f) + jb, p->kpos, astride, nhl,
+                         scl, xn, xs);
+        nj_real *rows[VL];
+        int ns = 0;
+        nj_rfft_inv(b->rf, xn, T, w, x);
+        for (int r = 0; r < nb; r++) rows[r] = grid + ((size_t)f * nrows + jb + r) * nlon;
+        nj_rfft_lanes_to_rows(nlon, nb, x, rows);
+        for (int r = 0; r < nb; r++)
+            if (nrows - 1 - (jb + r) != jb + r) {
+                rows[r] = grid + ((size_t)f * nrows + nrows - 1 - (jb + r)) * nlon;
+                ns = r + 1;
+            }
+        if (ns > 0) {
+            nj_rfft_inv(b->rf, xs, T, w, x);
+            nj_rfft_lanes_to_rows(nlon, ns, x, rows);
+        }
+    }
+    return NJORD_OK;
+}
+
+static int own_fft_fwd(njord_sht_plan *p, const nj_real *grid, int f0, int nf, int ncol,
+                       enum nj_rowscale scale)
+{
+    nj_cpu_sht *b = BK(p);
+    const int T = p->T, nhl = p->nhl, nrows = p->nrows, nlon = p->nlon;
+    const size_t astride = (size_t)nhl * ncol, L = (size_t)nlon * VL;
+    const double *sc = p->ana_scale[scale] + p->j0;
+    const int nthr = NJ_MIN(b->nthr, nj_max_threads()), nblk = (nhl + VL - 1) / VL;
+#pragma omp parallel for schedule(static) num_threads(nthr)
+    for (int q = 0; q < nf * nblk; q++) {
+        const int f = q / nblk, jb = (q % nblk) * VL, nb = NJ_MIN(VL, nhl - jb);
+        nj_real *xn = b->lanes + (size_t)nj_thread_id() * 4 * L, *xs = xn + L, *w = xs + L,
+                *x = w + L;
+        const nj_real *rows[VL];
+        int ns = 0, eq[VL];
+        double fac[VL];
+        for (int r = 0; r < nb; r++) {
+            rows[r] = grid + ((size_t)f * nrows + jb + r) * nlon;
+            fac[r] = sc[jb + r] / nlon;
+        }
+        nj_rfft_rows_to_lanes(nlon, nb, rows, x);
+        nj_rfft_fwd(b->rf, x, w, T, xn);
+        for (int r = 0; r < nb; r++) {
+            int south = nrows - 1 - (jb + r);
+            eq[r] = south == jb + r;
+            rows[r] = grid + ((size_t)f * nrows + south) * nlon;
+            if (!eq[r]) ns = r + 1;
+        }
+        if (ns > 0) { /* the equator row, if any, is the block's last */
+            nj_rfft_rows_to_lanes(nlon, ns, rows, x);
+            nj_rfft_fwd(b->rf, x, w, T, xs);
+        }
+        nj_rfft_pairs_out(T, xn, xs, nb, eq[nb - 1], fac,
+                          b->four_g + (size_t)nhl * 2 * (f0 + f) + jb, p->kpos, astride, nhl);
+    }
+    return NJORD_OK;
+}
+#undef VL
+
 /* Grid-side Fourier buffer: block of m at 2 * kpos[m] * nhl * ncol, [nhl x ncol] S
  * then A, row jl = local latitude pair. The FFT stage takes NJ_FFT_BLOCK latitude
  * pairs at a time: for each m their S and A values are adjacent (one cache line),
@@ -422,6 +521,7 @@ static int cpu_fft_inv(njord_sht_plan *p, nj_real *grid, int f0, int nf, int nco
                        enum nj_rowscale scale)
 {
     nj_cpu_sht *b = BK(p);
+    if (b->rf) return own_fft_inv(p, grid, f0, nf, ncol, scale);
     const int T = p->T, nhl = p->nhl, nrows = p->nrows, nlon = p->nlon, nc = nlon / 2 + 1;
     const size_t astride = (size_t)nhl * ncol;
     const double *sc = p->syn_scale[scale] + p->j0;
@@ -441,6 +541,13 @@ static int cpu_fft_inv(njord_sht_plan *p, nj_real *grid, int f0, int nf, int nco
         for (int m = 0; m <= T; m++) {
             const nj_real *s = base + 2 * (size_t)p->kpos[m] * astride;
             const nj_real *a = s + astride;
+            if (m + NJ_FFT_AHEAD <= T) {
+                const nj_real *sp = base + 2 * (size_t)p->kpos[m + NJ_FFT_AHEAD] * astride;
+                __builtin_prefetch(sp);
+                __builtin_prefetch(sp + nhl);
+                __builtin_prefetch(sp + astride);
+                __builtin_prefetch(sp + astride + nhl);
+            }
             for (int jj = 0; jj < nb; jj++) {
                 NJ_FFTW(complex) *rn = cb + (size_t)(2 * jj) * b->cstride, *rs = rn + b->cstride;
                 const double scj = sc[jb + jj];
@@ -470,6 +577,7 @@ static int cpu_fft_fwd(njord_sht_plan *p, const nj_real *grid, int f0, int nf, i
                        enum nj_rowscale scale)
 {
     nj_cpu_sht *b = BK(p);
+    if (b->rf) return own_fft_fwd(p, grid, f0, nf, ncol, scale);
     const int T = p->T, nhl = p->nhl, nrows = p->nrows, nlon = p->nlon;
     const size_t astride = (size_t)nhl * ncol;
     const double *sc = p->ana_scale[scale] + p->j0;
@@ -505,6 +613,13 @@ static int cpu_fft_fwd(njord_sht_plan *p, const nj_real *grid, int f0, int nf, i
         for (int m = 0; m <= T; m++) {
             nj_real *s = base + 2 * (size_t)p->kpos[m] * astride;
             nj_real *a = s + astride;
+            if (m + NJ_FFT_AHEAD <= T) {
+                nj_real *sp = base + 2 * (size_t)p->kpos[m + NJ_FFT_AHEAD] * astride;
+                __builtin_prefetch(sp, 1);
+                __builtin_prefetch(sp + nhl, 1);
+                __builtin_prefetch(sp + astride, 1);
+                __builtin_prefetch(sp + astride + nhl, 1);
+            }
             for (int jj = 0; jj < nb; jj++) {
                 const NJ_FFTW(complex) *cn = cb + (size_t)(2 * jj) * b->cstride;
                 const NJ_FFTW(complex) *cs = cn + b->cstride;
