@@ -195,7 +195,7 @@ static double legendre_orthonormality(int T, int nlat, int m, int *jlo_out)
         for (int n1 = m; n1 <= T; n1 += 6) {
             int r0 = (n1 - m) / 2;
             nj_legendre_gen(m, n1, NJ_MIN(n1 + 5, T), jlo, nh, c, n0, s01, s01 + nh,
-                            s01 + 2 * nh, s01 + 3 * nh, g + (size_t)r0 * mr, mr,
+                            s01 + 2 * nh, s01 + 3 * nh, 0, g + (size_t)r0 * mr, mr,
                             g + (size_t)(ks + r0) * mr, mr);
         }
         size_t diff = 0;

@@ -13,11 +13,14 @@
  * Two parts: nj_legendre_start runs the scaled recurrence latitude by latitude up
  * to the degree n0 where the value becomes an ordinary double (once per plan);
  * nj_legendre_gen continues from there with the plain three-term recurrence,
- * vectorised over latitudes, and writes the columns. Stored tables come from the
+ * vectorised over latitudes (the state of 8 latitudes kept in registers through
+ * NJ_GEN_CHUNK degrees), and writes the columns, column-major or straight into
+ * the packed blocks of the cpu backend's Legendre kernels. Stored tables come from the
  * two in turn (nj_legendre_m); above its table-size limit the cpu backend keeps
  * only the start states and regenerates the columns of each m when it needs them,
  * the same values bit for bit. */
 #include <math.h>
+#include <string.h>
 
 #include "plan.h"
 
@@ -29,6 +32,30 @@
 static inline nj_real nj_leg_store(double x)
 {
     return (nj_real)(fabs(x) < NJ_LEG_NEGLIGIBLE ? 0.0 : x);
+}
+
+#define NJ_GEN_CHUNK 32 /* degrees per pass of nj_legendre_gen over the rows */
+
+/* nj_leg_store of eight values (GCC vector extensions, lowered to the clone's
+ * vector width): |x| < NJ_LEG_NEGLIGIBLE compared on the bit patterns, which order
+ * non-negative doubles as their values (NaN above all), so bitwise the same. */
+typedef double nj_vd __attribute__((vector_size(64)));
+typedef long long nj_vl __attribute__((vector_size(64)));
+static inline __attribute__((always_inline)) void nj_leg_store8(nj_real *out, const nj_vd *xp)
+{
+    const nj_vd x = *xp;
+    const double neg = NJ_LEG_NEGLIGIBLE;
+    long long negbits;
+    memcpy(&negbits, &neg, sizeof neg);
+    const nj_vl mag = (nj_vl)x & 0x7FFFFFFFFFFFFFFFLL;
+    const nj_vd q = (nj_vd)((nj_vl)x & ~(mag < negbits));
+#ifdef NJORD_SINGLE
+    typedef float nj_vf8 __attribute__((vector_size(32)));
+    const nj_vf8 f = __builtin_convertvector(q, nj_vf8);
+    memcpy(out, &f, sizeof f);
+#else
+    memcpy(out, &q, sizeof q);
+#endif
 }
 
 /* eps_n = sqrt((n^2 - m^2) / (4 n^2 - 1)) */
@@ -80,10 +107,20 @@ void nj_legendre_start(int m, int T, int nh, const double *costh, const double *
     }
 }
 
+/* The rows [lo, hi) of one output column (relative to j0): column-major, or,
+ * with br > 0, the packed blocks of br rows (kd columns per block), where
+ * [lo, hi) lies in one block. Returns the address of row lo's element minus lo. */
+static inline nj_real *nj_leg_col(nj_real *col, int br, int kd, int j0, int lo)
+{
+    if (!br) return col;
+    const int j = j0 + lo;
+    return col + (size_t)(j / br) * kd * br + j % br - lo;
+}
+
 NJ_SIMD_CLONES
 void nj_legendre_gen(int m, int n1, int n2, int j0, int nh, const double *costh, const int *n0,
-                     const double *s0, const double *s1, double *p1, double *p2, nj_real *sym,
-                     int lds, nj_real *anti, int lda)
+                     const double *s0, const double *s1, double *p1, double *p2, int br,
+                     nj_real *sym, int lds, nj_real *anti, int lda)
 {
     const int mr = nh - j0;
     costh += j0;
@@ -94,44 +131,95 @@ void nj_legendre_gen(int m, int n1, int n2, int j0, int nh, const double *costh,
     int f = mr;
     while (f > 0 && n0[f - 1] == m) f--;
     int n = n1;
+    /* row segments [lo, hi): the whole column, or its parts in each block */
+#define NJ_SEGMENTS(lo, hi) \
+    for (int lo = 0, hi; lo < mr; lo = hi) \
+        if ((hi = br ? NJ_MIN(mr, ((j0 + lo) / br + 1) * br - j0) : mr), 1)
     if (n1 == m) {
+        NJ_SEGMENTS(lo, hi)
+        {
+            nj_real *out = nj_leg_col(sym, br, lds, j0, lo);
 #pragma omp simd
-        for (int i = 0; i < mr; i++) {
-            int here = n0[i] == m;
-            p1[i] = here ? s1[i] : 0.0;
-            p2[i] = here ? s0[i] : 0.0;
-            sym[i] = nj_leg_store(p1[i]);
+            for (int i = lo; i < hi; i++) {
+                int here = n0[i] == m;
+                p1[i] = here ? s1[i] : 0.0;
+                p2[i] = here ? s0[i] : 0.0;
+                out[i] = nj_leg_store(p1[i]);
+            }
         }
         n++;
     }
     /* eps_{n-1}: 0 for the first step (eps_m = 0) */
     double en1 = n == m + 1 ? 0.0 : nj_leg_eps(n - 1, m);
-    for (; n <= n2; n++) {
-        const double en = nj_leg_eps(n, m), inv = 1.0 / en;
-        const int r = (n - n1) >> 1;
-        nj_real *col = ((n - m) & 1) ? anti + (size_t)r * lda : sym + (size_t)r * lds;
-#pragma omp simd
-        for (int i = f; i < mr; i++) {
-            double p = (costh[i] * p1[i] - en1 * p2[i]) * inv;
-            p2[i] = p1[i];
-            p1[i] = p;
-            col[i] = nj_leg_store(p);
+    while (n <= n2) { /* NJ_GEN_CHUNK degrees at a time */
+        const int cnt = NJ_MIN(NJ_GEN_CHUNK, n2 - n + 1);
+        double e1[NJ_GEN_CHUNK], iv[NJ_GEN_CHUNK];
+        for (int t = 0; t < cnt; t++) {
+            const double en = nj_leg_eps(n + t, m);
+            e1[t] = en1;
+            iv[t] = 1.0 / en;
+            en1 = en;
         }
-#pragma omp simd
-        for (int i = 0; i < f; i++) {
-            double p = (costh[i] * p1[i] - en1 * p2[i]) * inv, q = p1[i];
-            if (n0[i] == n) { /* the value becomes representable here */
-                p = s1[i];
-                q = s0[i];
-            } else if (n0[i] > n) {
-                p = q = 0.0;
+        NJ_SEGMENTS(lo, hi)
+        {
+            nj_real *out[NJ_GEN_CHUNK];
+            for (int t = 0; t < cnt; t++) {
+                const int odd = (n + t - m) & 1;
+                const size_t r = (size_t)((n + t - n1) >> 1);
+                nj_real *col = odd ? anti + r * (br ? br : lda) : sym + r * (br ? br : lds);
+                out[t] = nj_leg_col(col, br, odd ? lda : lds, j0, lo);
             }
-            p2[i] = q;
-            p1[i] = p;
-            col[i] = nj_leg_store(p);
+            const int mid = NJ_MAX(lo, NJ_MIN(hi, f));
+            /* rows whose recurrence starts later: degree by degree, with the test */
+            for (int t = 0; t < cnt; t++) {
+                nj_real *o = out[t];
+#pragma omp simd
+                for (int i = lo; i < mid; i++) {
+                    double p = (costh[i] * p1[i] - e1[t] * p2[i]) * iv[t], q = p1[i];
+                    if (n0[i] == n + t) { /* the value becomes representable here */
+                        p = s1[i];
+                        q = s0[i];
+                    } else if (n0[i] > n + t) {
+                        p = q = 0.0;
+                    }
+                    p2[i] = q;
+                    p1[i] = p;
+                    o[i] = nj_leg_store(p);
+                }
+            }
+            /* the others: the recurrence state in registers, 8 rows at a time,
+             * through all the chunk's degrees (same operations, same order) */
+            int i = mid;
+            for (; i + 8 <= hi; i += 8) {
+                nj_vd c, a, b2;
+                memcpy(&c, costh + i, sizeof c);
+                memcpy(&a, p1 + i, sizeof a);
+                memcpy(&b2, p2 + i, sizeof b2);
+                for (int t = 0; t < cnt; t++) {
+                    nj_vd p = (c * a - e1[t] * b2) * iv[t];
+                    b2 = a;
+                    a = p;
+                    nj_leg_store8(out[t] + i, &p);
+                }
+                memcpy(p1 + i, &a, sizeof a);
+                memcpy(p2 + i, &b2, sizeof b2);
+            }
+            /* the last rows (fewer than 8): degree by degree */
+            if (i < hi)
+                for (int t = 0; t < cnt; t++) {
+                    nj_real *o = out[t];
+#pragma omp simd
+                    for (int ii = i; ii < hi; ii++) {
+                        double p = (costh[ii] * p1[ii] - e1[t] * p2[ii]) * iv[t];
+                        p2[ii] = p1[ii];
+                        p1[ii] = p;
+                        o[ii] = nj_leg_store(p);
+                    }
+                }
         }
-        en1 = en;
+        n += cnt;
     }
+#undef NJ_SEGMENTS
 }
 
 /* First row j (of nh) where a column of P_n^m, n = m..T+1, is nonzero (nh if none). */
@@ -153,7 +241,8 @@ int nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth
                   int lda)
 {
     nj_legendre_start(m, T, nh, costh, sinth, n0, s0, s1);
-    nj_legendre_gen(m, m, T + 1, 0, nh, costh, n0, s0, s1, work, work + nh, sym, lds, anti, lda);
+    nj_legendre_gen(m, m, T + 1, 0, nh, costh, n0, s0, s1, work, work + nh, 0, sym, lds, anti,
+                    lda);
     return nj_legendre_jlo(m, T, nh, sym, lds, anti, lda);
 }
 

@@ -167,16 +167,19 @@ void nj_legendre_start(int m, int T, int nh, const double *costh, const double *
                        int *n0, double *s0, double *s1);
 
 /** Columns of P_n^m for the degrees n = n1..n2 (m <= n1 <= n2 <= T+1, n1 - m even) at
- *  the rows j0..nh-1, from the start states: row j goes to element j - j0 of its
- *  column, degree n to sym column (n-n1)/2 if n-m is even, else anti column
- *  (n-n1)/2 (leading dimensions lds, lda >= nh - j0). The recurrence state is in
+ *  the rows j0..nh-1, from the start states: degree n to sym column (n-n1)/2 if
+ *  n-m is even, else anti column (n-n1)/2. With br = 0, column-major: row j to
+ *  element j - j0 of its column (leading dimensions lds, lda >= nh - j0); with
+ *  br > 0, the packed blocks of the cpu backend (lib/backend/cpu_leg.h): row j of
+ *  column c at (j / br) kd br + c br + j % br, kd = lds or lda (rows below j0 and
+ *  at or beyond nh are not written). The recurrence state is in
  *  p1, p2 (nh - j0 doubles each): set when n1 = m, else left by the call that
  *  ended at n1 - 1, so that consecutive calls continue one recurrence. Values
  *  below NJ_LEG_NEGLIGIBLE are written as 0. Bitwise the values of nj_legendre_m.
  *  Vectorised over rows. */
 void nj_legendre_gen(int m, int n1, int n2, int j0, int nh, const double *costh, const int *n0,
-                     const double *s0, const double *s1, double *p1, double *p2, nj_real *sym,
-                     int lds, nj_real *anti, int lda);
+                     const double *s0, const double *s1, double *p1, double *p2, int br,
+                     nj_real *sym, int lds, nj_real *anti, int lda);
 
 
 /** Decomposition (lib/par/decomp.c): fill the distribution fields of p from
