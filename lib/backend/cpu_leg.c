@@ -140,10 +140,10 @@ void nj_leg_syn(int nh, int j0, int k, const nj_real *P, int kd, const nj_real *
 
 /* One tile of the analysis: nn degrees from n by qq columns from c, summed over
  * the rows from block b0 to nh-1: vector lanes over the rows, then the lanes by
- * hsum8, then the rows beyond the last whole vector. With prefetch set, fetches
- * the panel of the next nn degrees. */
+ * hsum8, then the rows beyond the last whole vector. With pft >= 0, fetches the
+ * next nn degrees of the row blocks b with b % npft == pft. */
 INLINE void ana_tile(int nh, int b0, int n, int nn, const nj_real *P, int kd, const nj_real *G,
-                     int ldg, int c, int qq, nj_real *L, int ldl, int prefetch)
+                     int ldg, int c, int qq, nj_real *L, int ldl, int pft, int npft)
 {
     const int nb = (nh + JR - 1) / JR;
     vr a[16];
@@ -153,7 +153,7 @@ INLINE void ana_tile(int nh, int b0, int n, int nn, const nj_real *P, int kd, co
         const nj_real *pb = P + (size_t)b * kd * JR + (size_t)n * JR;
         for (int v = 0; v < 3; v++, r += VL) {
             if (r + VL > nh) goto tail;
-            if (prefetch) {
+            if (pft >= 0 && b % npft == pft) {
                 const char *f = (const char *)(pb + (size_t)nn * JR) + 4 * 64 * v;
                 for (int i = 0; i < 4; i++) __builtin_prefetch(f + 64 * i);
             }
@@ -186,18 +186,20 @@ NJ_LEG_CLONES
 void nj_leg_ana(int nh, int j0, int k, const nj_real *P, int kd, const nj_real *G, int ldg,
                 int nc, nj_real *L, int ldl)
 {
-    const int b0 = j0 / JR;
+    const int b0 = j0 / JR, nt = (nc + 3) / 4; /* column tiles per degree block */
     int n = 0;
     for (; n + 4 <= k; n += 4) {
+        /* the next block of 4 degrees is fetched block by block of rows, spread
+         * over this one's column tiles (a burst would overflow the fill buffers) */
         const int pf = n + 8 <= k;
-        int c = 0;
-        for (; c + 4 <= nc; c += 4)
-            ana_tile(nh, b0, n, 4, P, kd, G, ldg, c, 4, L, ldl, pf && c == 0);
-        if (c + 2 <= nc) ana_tile(nh, b0, n, 4, P, kd, G, ldg, c, 2, L, ldl, pf && c == 0);
+        int c = 0, t = 0;
+        for (; c + 4 <= nc; c += 4, t++)
+            ana_tile(nh, b0, n, 4, P, kd, G, ldg, c, 4, L, ldl, pf ? t : -1, nt);
+        if (c + 2 <= nc) ana_tile(nh, b0, n, 4, P, kd, G, ldg, c, 2, L, ldl, pf ? t : -1, nt);
     }
     for (; n < k; n++) {
         int c = 0;
-        for (; c + 4 <= nc; c += 4) ana_tile(nh, b0, n, 1, P, kd, G, ldg, c, 4, L, ldl, 0);
-        if (c + 2 <= nc) ana_tile(nh, b0, n, 1, P, kd, G, ldg, c, 2, L, ldl, 0);
+        for (; c + 4 <= nc; c += 4) ana_tile(nh, b0, n, 1, P, kd, G, ldg, c, 4, L, ldl, -1, 1);
+        if (c + 2 <= nc) ana_tile(nh, b0, n, 1, P, kd, G, ldg, c, 2, L, ldl, -1, 1);
     }
 }

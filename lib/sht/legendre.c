@@ -190,6 +190,24 @@ void nj_legendre_gen(int m, int n1, int n2, int j0, int nh, const double *costh,
             /* the others: the recurrence state in registers, 8 rows at a time,
              * through all the chunk's degrees (same operations, same order) */
             int i = mid;
+            /* three rows of 8 at once: each recurrence step waits for the last
+             * (a multiply, a subtraction, a multiply), so independent rows fill
+             * the pipeline */
+            for (; i + 24 <= hi; i += 24) {
+                nj_vd c[3], a[3], b2[3];
+                memcpy(c, costh + i, sizeof c);
+                memcpy(a, p1 + i, sizeof a);
+                memcpy(b2, p2 + i, sizeof b2);
+                for (int t = 0; t < cnt; t++)
+                    for (int v = 0; v < 3; v++) {
+                        nj_vd p = (c[v] * a[v] - e1[t] * b2[v]) * iv[t];
+                        b2[v] = a[v];
+                        a[v] = p;
+                        nj_leg_store8(out[t] + i + 8 * v, &p);
+                    }
+                memcpy(p1 + i, a, sizeof a);
+                memcpy(p2 + i, b2, sizeof b2);
+            }
             for (; i + 8 <= hi; i += 8) {
                 nj_vd c, a, b2;
                 memcpy(&c, costh + i, sizeof c);
