@@ -12,7 +12,7 @@ check "--version exits 0" "[ $rc -eq 0 ]"
 check "--version names the version" "echo \"\$out\" | grep -Eq '^njord [0-9]+\.[0-9]+\.[0-9]+ \((double|single) precision\)'"
 out=$($NJ info); rc=$?
 check "info exits 0" "[ $rc -eq 0 ]"
-for key in precision backends cuda mpi netcdf fftw blas; do
+for key in precision backends cuda mpi netcdf fftw blas 'cpu kernels'; do
   check "info reports $key" "echo \"\$out\" | grep -q '^$key: '"
 done
 check "info reports the auto backend" "echo \"\$out\" | grep -q 'backend auto resolves to: '"

@@ -718,7 +718,7 @@ static void test_fft_lanes(void **state)
     for (int in = 0; in < 3; in++)
         for (int nr = 1; nr <= VL; nr += VL - 1) {
             const int nlon = nlons[in];
-            njord_real *rows_mem = malloc(sizeof(njord_real) * VL * nlon + 1);
+            njord_real *rows_mem = malloc(sizeof(njord_real) * ((size_t)VL * nlon + 1));
             njord_real *out_mem = calloc((size_t)VL * nlon + 1, sizeof(njord_real));
             njord_real *x = nj_alloc(sizeof(njord_real) * VL * nlon);
             const njord_real *rows[NJ_FFT_VL];

@@ -50,6 +50,20 @@ const char *njord_blas_coretype_advice(void)
     return NULL;
 }
 
+/* The clone of the cpu backend's kernels (lib/backend/cpu_fft.c, cpu_leg.c) that
+ * GCC's resolver picks on this processor. */
+static const char *nj_cpu_clone(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("x86-64-v4")) return "x86-64-v4 (AVX-512)";
+    if (__builtin_cpu_supports("x86-64-v3")) return "x86-64-v3 (AVX2, FMA)";
+    return "x86-64 baseline (SSE2)";
+#else
+    return "portable C";
+#endif
+}
+
 const char *njord_build_info(void)
 {
     static char info[2048];
@@ -70,16 +84,19 @@ const char *njord_build_info(void)
              "mpi: %s\n"
              "netcdf: %s\n"
              "fftw: %s\n"
-             "blas: %s, kernels for %s\n",
+             "blas: %s, kernels for %s\n"
+             "cpu kernels: own FFTs (nlon/2 a product of 2, 3, 5; FFTW otherwise) and "
+             "Legendre products, %s clone\n",
              NJORD_VERSION_STRING, NJ_PRECISION_NAME, nj_cuda_compiled() ? " cuda" : "",
              nj_cuda_version(), mpiv, nc_inq_libvers(), NJ_FFTW_VERSION, openblas_get_config(),
-             openblas_get_corename());
+             openblas_get_corename(), nj_cpu_clone());
     const char *adv = njord_blas_coretype_advice();
     size_t used = strlen(info);
     if (adv)
         snprintf(info + used, sizeof info - used,
                  "warning: OpenBLAS does not recognise this processor and runs generic kernels "
-                 "(GEMM several times slower); set OPENBLAS_CORETYPE=%s before starting\n",
+                 "(GEMM several times slower: the benchmarks' baselines; Njord's transforms "
+                 "do not use BLAS); set OPENBLAS_CORETYPE=%s before starting\n",
                  adv);
     done = 1;
     return info;
