@@ -574,7 +574,7 @@ static void thread_independence(int T, int nlat, int nlon, int nf)
 static void test_thread_independence(void **state)
 {
     (void)state;
-    thread_independence(85, 128, 256, 3);
+    thread_independence(85, 128, 256, 5); /* 10 and 20 columns: 8 + 2 tiles */
     thread_independence(30, 45, 96, 2); /* partial FFT blocks, equator row */
 }
 
