@@ -657,6 +657,11 @@ static void test_fft_kernels(void **state)
         njord_real *x = nj_alloc(sizeof(njord_real) * L), *x0 = malloc(sizeof(njord_real) * L);
         njord_real *w = nj_alloc(sizeof(njord_real) * L), *X = nj_alloc(sizeof(njord_real) * L);
         njord_real *Y = nj_alloc(sizeof(njord_real) * L), *X0 = malloc(sizeof(njord_real) * L);
+        long double *ct = malloc(sizeof(long double) * N), *st = malloc(sizeof(long double) * N);
+        for (int q = 0; q < N; q++) { /* e^{2 pi i q / N}, indexed by k i mod N */
+            ct[q] = cosl(twopi * q / N);
+            st[q] = sinl(twopi * q / N);
+        }
         const int kmaxes[] = {n - 1, n / 2};
         for (int ik = 0; ik < 2; ik++) {
             const int kmax = kmaxes[ik];
@@ -668,9 +673,9 @@ static void test_fft_kernels(void **state)
                 for (int k = 0; k <= kmax; k++) {
                     long double re = 0, im = 0;
                     for (int i = 0; i < N; i++) {
-                        long double a = twopi * (long double)((long)k * i % N) / N;
-                        re += x0[(size_t)i * VL + r] * cosl(a);
-                        im -= x0[(size_t)i * VL + r] * sinl(a);
+                        const int q = (int)((long)k * i % N);
+                        re += x0[(size_t)i * VL + r] * ct[q];
+                        im -= x0[(size_t)i * VL + r] * st[q];
                     }
                     err = fmax(err, fabsl(X[(size_t)2 * k * VL + r] - re));
                     err = fmax(err, fabsl(X[(size_t)(2 * k + 1) * VL + r] - im));
@@ -694,9 +699,9 @@ static void test_fft_kernels(void **state)
                 for (int i = 0; i < N; i++) {
                     long double v = X0[r];
                     for (int k = 1; k <= kmax; k++) {
-                        long double a = twopi * (long double)((long)k * i % N) / N;
-                        v += 2 * (X0[(size_t)2 * k * VL + r] * cosl(a) -
-                                  X0[(size_t)(2 * k + 1) * VL + r] * sinl(a));
+                        const int q = (int)((long)k * i % N);
+                        v += 2 * (X0[(size_t)2 * k * VL + r] * ct[q] -
+                                  X0[(size_t)(2 * k + 1) * VL + r] * st[q]);
                     }
                     err = fmax(err, fabsl(x[(size_t)i * VL + r] - v));
                 }
@@ -705,7 +710,7 @@ static void test_fft_kernels(void **state)
             assert_true(err <= 8 * eps * sqrt(N) * log2(2 * N));
         }
         nj_rfft_destroy(f);
-        nj_free(x), free(x0), nj_free(w), nj_free(X), nj_free(Y), free(X0);
+        nj_free(x), free(x0), nj_free(w), nj_free(X), nj_free(Y), free(X0), free(ct), free(st);
     }
 }
 
