@@ -246,7 +246,8 @@ PASS(5, bfly5)
 PASS(8, bfly8)
 
 /* The complex FFT of the n elements at in (overwritten), through w, the result
- * in out (when out is not NULL; out may be w) or in in or w: returns where. */
+ * in out (when out is not NULL; distinct from in and w) or in in or w: returns
+ * where. */
 INLINE nj_real *cfft(const nj_rfft *f, nj_real *in, nj_real *w, nj_real *out, int ro, int io)
 {
     nj_real *cur = in;

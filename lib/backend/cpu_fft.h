@@ -10,8 +10,8 @@
  * transform works on (the half-length complex FFT of a real sequence, followed
  * or preceded by the split into the even and odd parts).
  *
- * The complex FFT of length n is a self-sorting (Stockham) sequence of radix-4,
- * 2, 3 and 5 passes, so n must be a product of 2, 3 and 5; the backend uses FFTW
+ * The complex FFT of length n is a self-sorting (Stockham) sequence of radix-8,
+ * 4, 2, 3 and 5 passes, so n must be a product of 2, 3 and 5; the backend uses FFTW
  * for other lengths (nj_rfft_supported). Twiddle factors come from long double
  * sines and cosines, rounded once. Conventions are FFTW's: forward
  * X_k = sum_i x_i e^{-2 pi i k i / nlon}, inverse unnormalised. */

@@ -149,7 +149,8 @@ static int cpu_init(njord_sht_plan *p)
         b->four_g = nj_alloc(sizeof(nj_real) * nfg);
         b->stage = nj_alloc(sizeof(nj_real) * 2 * (size_t)p->nm * nh * (size_t)p->max_cols);
     }
-    if (nj_rfft_supported(nlon)) {
+    const int own = nj_rfft_supported(nlon);
+    if (own) {
         b->rf = nj_rfft_create(nlon);
         b->lanes = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * 4 * nlon * NJ_FFT_VL);
     }
@@ -158,7 +159,6 @@ static int cpu_init(njord_sht_plan *p)
      * power of two bytes would put them all in one cache set */
     b->cstride = ((size_t)nc + 7) / 8 * 8;
     if ((b->cstride & (b->cstride - 1)) == 0 || b->cstride % 64 == 0) b->cstride += 4;
-    const int own = nj_rfft_supported(nlon);
     if (!own) {
         b->rbuf = NJ_FFTW(alloc_real)((size_t)b->nthr * b->rstride);
         b->cbuf = NJ_FFTW(alloc_complex)((size_t)b->nthr * 2 * NJ_FFT_BLOCK * b->cstride);
@@ -374,18 +374,19 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
             for (int c = 0; c < ncol; c++)
                 memset(A + (size_t)c * nh + j0, 0, sizeof(nj_real) * (size_t)mr);
         /* the functions: from the table, all degrees at once; regenerated, in
-         * pieces of NJ_LEG_PIECE degrees per parity (rows j0..nh-1, column-major,
-         * then packed), a synthesis accumulating the pieces in order of degree */
+         * pieces of NJ_LEG_PIECE degrees per parity straight into the packed
+         * layout, a synthesis accumulating the pieces in order of degree */
         const int piece = b->tab ? ks : NJ_LEG_PIECE;
         const size_t o = (size_t)im * nh;
         double *gw = b->gwork + (size_t)tid * 5 * nh;
         nj_real *lt = b->lt + (size_t)tid * b->ltsize;
         nj_real *pg = b->pgen ? b->pgen + (size_t)tid * 2 * NJ_LEG_PIECE * nhp : NULL;
-        if (pg && j0 % NJ_LEG_JR) /* rows of the first block above j0: 0 */
-            for (int c = 0; c < 2 * piece; c++)
-                memset(pg + (size_t)(c / piece) * piece * nhp +
-                           (size_t)(j0 / NJ_LEG_JR) * piece * NJ_LEG_JR + (size_t)(c % piece) * NJ_LEG_JR,
+        if (pg && j0 % NJ_LEG_JR) { /* rows of the first block above j0: 0 */
+            nj_real *first = pg + (size_t)(j0 / NJ_LEG_JR) * piece * NJ_LEG_JR;
+            for (int c = 0; c < 2 * piece; c++) /* both parities' panels */
+                memset(first + (size_t)(c / piece) * piece * nhp + (size_t)(c % piece) * NJ_LEG_JR,
                        0, sizeof(nj_real) * (size_t)(j0 % NJ_LEG_JR));
+        }
         for (int r0 = 0; r0 < ks; r0 += piece) {
             const int cs = NJ_MIN(piece, ks - r0), ca = NJ_MAX(0, NJ_MIN(piece, ka - r0));
             const nj_real *ts, *ta;
@@ -546,13 +547,6 @@ static int cpu_fft_inv(njord_sht_plan *p, nj_real *grid, int f0, int nf, int nco
         for (int m = 0; m <= T; m++) {
             const nj_real *s = base + 2 * (size_t)p->kpos[m] * astride;
             const nj_real *a = s + astride;
-            if (m + NJ_FFT_AHEAD <= T) {
-                const nj_real *sp = base + 2 * (size_t)p->kpos[m + NJ_FFT_AHEAD] * astride;
-                __builtin_prefetch(sp);
-                __builtin_prefetch(sp + nhl);
-                __builtin_prefetch(sp + astride);
-                __builtin_prefetch(sp + astride + nhl);
-            }
             for (int jj = 0; jj < nb; jj++) {
                 NJ_FFTW(complex) *rn = cb + (size_t)(2 * jj) * b->cstride, *rs = rn + b->cstride;
                 const double scj = sc[jb + jj];
@@ -618,13 +612,6 @@ static int cpu_fft_fwd(njord_sht_plan *p, const nj_real *grid, int f0, int nf, i
         for (int m = 0; m <= T; m++) {
             nj_real *s = base + 2 * (size_t)p->kpos[m] * astride;
             nj_real *a = s + astride;
-            if (m + NJ_FFT_AHEAD <= T) {
-                nj_real *sp = base + 2 * (size_t)p->kpos[m + NJ_FFT_AHEAD] * astride;
-                __builtin_prefetch(sp, 1);
-                __builtin_prefetch(sp + nhl, 1);
-                __builtin_prefetch(sp + astride, 1);
-                __builtin_prefetch(sp + astride + nhl, 1);
-            }
             for (int jj = 0; jj < nb; jj++) {
                 const NJ_FFTW(complex) *cn = cb + (size_t)(2 * jj) * b->cstride;
                 const NJ_FFTW(complex) *cs = cn + b->cstride;

@@ -58,6 +58,28 @@ static inline __attribute__((always_inline)) void nj_leg_store8(nj_real *out, co
 #endif
 }
 
+/* cnt recurrence steps of nv (1..3) independent vectors of 8 rows from row i:
+ * the state in registers, each step a multiply, a subtraction and a multiply
+ * (the scalar loops' operations), so independent vectors fill the pipeline. */
+static inline __attribute__((always_inline)) void
+nj_leg_steps(int nv, int cnt, const double *costh, double *p1, double *p2, const double *e1,
+             const double *iv, nj_real *const *out, int i)
+{
+    nj_vd c[3], a[3], b[3];
+    memcpy(c, costh, sizeof c[0] * (size_t)nv);
+    memcpy(a, p1, sizeof a[0] * (size_t)nv);
+    memcpy(b, p2, sizeof b[0] * (size_t)nv);
+    for (int t = 0; t < cnt; t++)
+        for (int v = 0; v < nv; v++) {
+            nj_vd p = (c[v] * a[v] - e1[t] * b[v]) * iv[t];
+            b[v] = a[v];
+            a[v] = p;
+            nj_leg_store8(out[t] + i + 8 * v, &p);
+        }
+    memcpy(p1, a, sizeof a[0] * (size_t)nv);
+    memcpy(p2, b, sizeof b[0] * (size_t)nv);
+}
+
 /* eps_n = sqrt((n^2 - m^2) / (4 n^2 - 1)) */
 static inline double nj_leg_eps(int n, int m)
 {
@@ -188,40 +210,13 @@ void nj_legendre_gen(int m, int n1, int n2, int j0, int nh, const double *costh,
                 }
             }
             /* the others: the recurrence state in registers, 8 rows at a time,
-             * through all the chunk's degrees (same operations, same order) */
+             * through all the chunk's degrees (same operations, same order); three
+             * vectors at once where they fit, since each step waits for the last */
             int i = mid;
-            /* three rows of 8 at once: each recurrence step waits for the last
-             * (a multiply, a subtraction, a multiply), so independent rows fill
-             * the pipeline */
-            for (; i + 24 <= hi; i += 24) {
-                nj_vd c[3], a[3], b2[3];
-                memcpy(c, costh + i, sizeof c);
-                memcpy(a, p1 + i, sizeof a);
-                memcpy(b2, p2 + i, sizeof b2);
-                for (int t = 0; t < cnt; t++)
-                    for (int v = 0; v < 3; v++) {
-                        nj_vd p = (c[v] * a[v] - e1[t] * b2[v]) * iv[t];
-                        b2[v] = a[v];
-                        a[v] = p;
-                        nj_leg_store8(out[t] + i + 8 * v, &p);
-                    }
-                memcpy(p1 + i, a, sizeof a);
-                memcpy(p2 + i, b2, sizeof b2);
-            }
-            for (; i + 8 <= hi; i += 8) {
-                nj_vd c, a, b2;
-                memcpy(&c, costh + i, sizeof c);
-                memcpy(&a, p1 + i, sizeof a);
-                memcpy(&b2, p2 + i, sizeof b2);
-                for (int t = 0; t < cnt; t++) {
-                    nj_vd p = (c * a - e1[t] * b2) * iv[t];
-                    b2 = a;
-                    a = p;
-                    nj_leg_store8(out[t] + i, &p);
-                }
-                memcpy(p1 + i, &a, sizeof a);
-                memcpy(p2 + i, &b2, sizeof b2);
-            }
+            for (; i + 24 <= hi; i += 24)
+                nj_leg_steps(3, cnt, costh + i, p1 + i, p2 + i, e1, iv, out, i);
+            for (; i + 8 <= hi; i += 8)
+                nj_leg_steps(1, cnt, costh + i, p1 + i, p2 + i, e1, iv, out, i);
             /* the last rows (fewer than 8): degree by degree */
             if (i < hi)
                 for (int t = 0; t < cnt; t++) {
