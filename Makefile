@@ -73,9 +73,10 @@ endif
 CU_SRC     := $(sort $(wildcard kernels/*.cu))
 GPU_TEST_SRC := $(sort $(wildcard tests/gpu_*.c)) tests/mpi_sht.c tests/mpi_sw.c tests/mpi_pe.c
 
-# The Legendre-step kernels multiply-add in one rounding where the processor can
-# (lib/backend/cpu_leg.c); the rest of the library is ISO C without contraction.
-CONTRACT_SRC   := lib/backend/cpu_leg.c lib/backend/cpu_fft.c
+# The Legendre-step kernels, the FFTs and the Legendre recurrence multiply-add in
+# one rounding where the processor can (lib/backend/cpu_leg.c, cpu_fft.c,
+# lib/sht/legendre.c); the rest of the library is ISO C without contraction.
+CONTRACT_SRC   := lib/backend/cpu_leg.c lib/backend/cpu_fft.c lib/sht/legendre.c
 CONTRACT_FLAGS := -ffp-contract=fast -Wno-psabi
 LIB_SRC    := $(filter-out lib/backend/cuda_probe.c,$(sort $(wildcard lib/*/*.c)))
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))

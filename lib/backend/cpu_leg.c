@@ -178,7 +178,7 @@ tail:;
             nj_real s = sum[i * qq + q];
             const nj_real *pt = P + (size_t)(r / JR) * kd * JR + (size_t)(n + i) * JR;
             for (int j = r; j < nh; j++) s += pt[j % JR] * G[j + (size_t)(c + q) * ldg];
-            L[n + i + (size_t)(c + q) * ldl] = s;
+            L[(size_t)(n + i) * ldl + c + q] = s;
         }
 }
 

@@ -41,8 +41,9 @@ void nj_leg_pack(int nh, int j0, int k, const nj_real *src, int lds, nj_real *ds
 void nj_leg_syn(int nh, int j0, int k, const nj_real *P, int kd, const nj_real *lt, int nc,
                 int accumulate, nj_real *S, int ldS);
 
-/** Analysis: L[n + c ldl] = sum over rows j from JR (j0 / JR) to nh-1 of
- *  P(j, n) G[j + c ldg], for n < k and c < nc (nc even). */
+/** Analysis: L[n ldl + c] = sum over rows j from JR (j0 / JR) to nh-1 of
+ *  P(j, n) G[j + c ldg], for n < k and c < nc (nc even): L in the layout of the
+ *  synthesis's lt (ldl >= nc). */
 void nj_leg_ana(int nh, int j0, int k, const nj_real *P, int kd, const nj_real *G, int ldg,
                 int nc, nj_real *L, int ldl);
 

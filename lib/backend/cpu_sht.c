@@ -48,9 +48,7 @@ typedef struct {
     int *n0;
     double *s0, *s1;
     nj_real *pgen;  /* per thread: packed pieces, 2 NJ_LEG_PIECE nhp (regeneration) */
-    nj_real *lt;    /* per thread: one parity's LS block transposed, ltsize */
     double *gwork;  /* per thread: recurrence state, 2 nh (scratch: 5 nh) */
-    size_t ltsize;
     nj_real *ls;    /* LS buffer, nls * max_cols */
     nj_real *four_s; /* Fourier buffer, spectral side: 2 * nm * nh * max_cols */
     nj_real *four_g; /* grid side: 2 * (T+1) * nhl * max_cols (= four_s on one rank);
@@ -84,7 +82,6 @@ static void cpu_fini(njord_sht_plan *p)
     NJ_FFTW(free)(b->cbuf);
     nj_free(b->tab);
     nj_free(b->pgen);
-    nj_free(b->lt);
     free(b->n0);
     free(b->s0);
     free(b->s1);
@@ -125,8 +122,6 @@ static int cpu_init(njord_sht_plan *p)
     /* while the plan is made: per thread, the functions of one m, column-major */
     const size_t gsize = (size_t)nh * (T + 3);
     nj_real *gen = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * gsize);
-    b->ltsize = (size_t)((T + 3) / 2 + 1) * p->max_cols;
-    b->lt = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * b->ltsize);
     if (store) {
         b->tab = nj_alloc(sizeof(nj_real) * p->nls * (size_t)b->nhp);
     } else {
@@ -163,7 +158,7 @@ static int cpu_init(njord_sht_plan *p)
         b->rbuf = NJ_FFTW(alloc_real)((size_t)b->nthr * b->rstride);
         b->cbuf = NJ_FFTW(alloc_complex)((size_t)b->nthr * 2 * NJ_FFT_BLOCK * b->cstride);
     }
-    if ((store ? !b->tab : (!b->n0 || !b->s0 || !b->s1 || !b->pgen)) || !gen || !b->lt ||
+    if ((store ? !b->tab : (!b->n0 || !b->s0 || !b->s1 || !b->pgen)) || !gen ||
         !b->gwork || !b->ls || !b->four_s || !b->four_g || (p->nranks > 1 && !b->stage) ||
         (own ? !b->rf || !b->lanes : !b->rbuf || !b->cbuf)) {
         nj_free(gen);
@@ -214,13 +209,14 @@ static int cpu_ptr_ok(const njord_sht_plan *p, const void *ptr)
 }
 
 /* Address of LS row r of parity par for local m index im, column col, in a call
- * with ncol columns. */
+ * with ncol columns: per m and parity, row-major (the ncol values of one degree
+ * adjacent), as the synthesis kernel reads them and the analysis kernel writes
+ * them. */
 static inline nj_real *ls_at(const njord_sht_plan *p, int im, int par, int r, int col, int ncol)
 {
     nj_real *blk = BK(p)->ls + p->ls_cum[im] * (size_t)ncol;
-    int ld = par ? p->na[im] : p->ns[im];
     if (par) blk += (size_t)p->ns[im] * ncol;
-    return blk + r + (size_t)ld * col;
+    return blk + (size_t)r * ncol + col;
 }
 
 /* Complex offset of coefficient (m, n) of local field f. */
@@ -339,14 +335,6 @@ static int cpu_ls_to_vordiv(njord_sht_plan *p, nj_real *vor, nj_real *div, int n
     return NJORD_OK;
 }
 
-/* lt[n * ncol + c] = ls[n + c * ld] for the k degrees of one parity: the LS
- * values of one degree adjacent, as the synthesis kernel reads them */
-static void ls_transpose(const nj_real *ls, int ld, int k, int ncol, nj_real *lt)
-{
-    for (int c = 0; c < ncol; c++)
-        for (int n = 0; n < k; n++) lt[(size_t)n * ncol + c] = ls[n + (size_t)c * ld];
-}
-
 static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
 {
     nj_cpu_sht *b = BK(p);
@@ -364,10 +352,8 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
             }
         if (mr == 0) {
             if (!forward) continue;
-            for (int c = 0; c < ncol; c++) {
-                memset(ls + (size_t)c * lds, 0, sizeof(nj_real) * (size_t)ks);
-                memset(la + (size_t)c * lda, 0, sizeof(nj_real) * (size_t)ka);
-            }
+            memset(ls, 0, sizeof(nj_real) * (size_t)ks * ncol);
+            memset(la, 0, sizeof(nj_real) * (size_t)ka * ncol);
             continue;
         }
         if (!forward && ka == 0)
@@ -379,14 +365,7 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
         const int piece = b->tab ? ks : NJ_LEG_PIECE;
         const size_t o = (size_t)im * nh;
         double *gw = b->gwork + (size_t)tid * 5 * nh;
-        nj_real *lt = b->lt + (size_t)tid * b->ltsize;
         nj_real *pg = b->pgen ? b->pgen + (size_t)tid * 2 * NJ_LEG_PIECE * nhp : NULL;
-        if (pg && j0 % NJ_LEG_JR) { /* rows of the first block above j0: 0 */
-            nj_real *first = pg + (size_t)(j0 / NJ_LEG_JR) * piece * NJ_LEG_JR;
-            for (int c = 0; c < 2 * piece; c++) /* both parities' panels */
-                memset(first + (size_t)(c / piece) * piece * nhp + (size_t)(c % piece) * NJ_LEG_JR,
-                       0, sizeof(nj_real) * (size_t)(j0 % NJ_LEG_JR));
-        }
         for (int r0 = 0; r0 < ks; r0 += piece) {
             const int cs = NJ_MIN(piece, ks - r0), ca = NJ_MAX(0, NJ_MIN(piece, ka - r0));
             const nj_real *ts, *ta;
@@ -397,23 +376,23 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
                 kds = lds;
                 kda = lda;
             } else {
+                /* from the first row of j0's block: the rows before j0 regenerate
+                 * as 0 (nj_legendre_m marks them), and whole blocks are faster */
                 nj_legendre_gen(m, m + 2 * r0, NJ_MIN(ext ? T + 1 : T, m + 2 * (r0 + piece) - 1),
-                                j0, nh, p->mu, b->n0 + o, b->s0 + o, b->s1 + o, gw, gw + nh,
-                                NJ_LEG_JR, pg, piece, pg + (size_t)piece * nhp, piece);
+                                j0 / NJ_LEG_JR * NJ_LEG_JR, nh, p->mu, b->n0 + o, b->s0 + o,
+                                b->s1 + o, gw, gw + nh, NJ_LEG_JR, pg, piece,
+                                pg + (size_t)piece * nhp, piece);
                 ts = pg;
                 ta = pg + (size_t)piece * nhp;
                 kds = kda = piece;
             }
+            nj_real *lsr = ls + (size_t)r0 * ncol, *lar = la + (size_t)r0 * ncol;
             if (!forward) {
-                ls_transpose(ls + r0, lds, cs, ncol, lt);
-                nj_leg_syn(nh, j0, cs, ts, kds, lt, ncol, r0 > 0, S, nh);
-                if (ca > 0) {
-                    ls_transpose(la + r0, lda, ca, ncol, lt);
-                    nj_leg_syn(nh, j0, ca, ta, kda, lt, ncol, r0 > 0, A, nh);
-                }
+                nj_leg_syn(nh, j0, cs, ts, kds, lsr, ncol, r0 > 0, S, nh);
+                if (ca > 0) nj_leg_syn(nh, j0, ca, ta, kda, lar, ncol, r0 > 0, A, nh);
             } else {
-                nj_leg_ana(nh, j0, cs, ts, kds, S, nh, ncol, ls + r0, lds);
-                if (ca > 0) nj_leg_ana(nh, j0, ca, ta, kda, A, nh, ncol, la + r0, lda);
+                nj_leg_ana(nh, j0, cs, ts, kds, S, nh, ncol, lsr, ncol);
+                if (ca > 0) nj_leg_ana(nh, j0, ca, ta, kda, A, nh, ncol, lar, ncol);
             }
         }
     }

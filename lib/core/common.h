@@ -19,15 +19,6 @@ typedef njord_real nj_real;
 #define NJ_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define NJ_MAX(a, b) ((a) > (b) ? (a) : (b))
 
-/* Vectorised inner loops built once per vector width (gcc on x86-64, glibc
- * ifunc), the clone chosen when the library loads. The library is compiled as
- * ISO C, without floating-point contraction, so every clone rounds alike. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define NJ_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define NJ_SIMD_CLONES
-#endif
-
 /** 64-byte aligned, zero-filled allocation; NULL on failure (no message). */
 void *nj_alloc(size_t bytes);
 void nj_free(void *p);

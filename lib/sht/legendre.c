@@ -5,21 +5,28 @@
  * The recurrence therefore carries each value as x * BIG^e with an integer e <= 0
  * (extended-exponent "X-numbers", Fukushima 2012, J. Geodesy 86:271), in double
  * precision, and writes the ordinary value once e has returned to 0 (values still
- * scaled are below 2^-480 and written as 0). Values below NJ_LEG_NEGLIGIBLE are
- * written as 0 too: stored in single precision they could be subnormal, and
- * subnormal operands slow a GEMM down many times on some processors (Intel
- * Emerald Rapids: 8x on the single-precision T341 Legendre step).
+ * scaled are below 2^-480 and written as 0). In the single-precision build, values
+ * below NJ_LEG_NEGLIGIBLE are written as 0 too: as floats they could be
+ * subnormal, and subnormal operands slow the products down many times on some
+ * processors (Intel Emerald Rapids: 8x on the single-precision T341 Legendre
+ * step). In double they are kept (no double here comes near the subnormal range).
+ * The rows before the first one where some degree reaches NJ_LEG_NEGLIGIBLE
+ * (jlo) hold 0 in both.
  *
  * Two parts: nj_legendre_start runs the scaled recurrence latitude by latitude up
  * to the degree n0 where the value becomes an ordinary double (once per plan);
  * nj_legendre_gen continues from there with the plain three-term recurrence,
- * vectorised over latitudes (the state of 8 latitudes kept in registers through
- * NJ_GEN_CHUNK degrees), and writes the columns, column-major or straight into
- * the packed blocks of the cpu backend's Legendre kernels. Stored tables come from the
- * two in turn (nj_legendre_m); above its table-size limit the cpu backend keeps
- * only the start states and regenerates the columns of each m when it needs them,
- * the same values bit for bit. */
+ * vectorised over latitudes (the state of 3 x 8 latitudes kept in registers
+ * through NJ_GEN_CHUNK degrees), and writes the columns, column-major or straight
+ * into the packed blocks of the cpu backend's Legendre kernels. Stored tables come
+ * from the two in turn (nj_legendre_m); above its table-size limit the cpu backend
+ * keeps only the start states and regenerates the columns of each m when it needs
+ * them, the same values bit for bit. This file is compiled with floating-point
+ * contraction (Makefile): the values depend on whether the clone the processor
+ * runs has FMA, as the Legendre kernels' results do (lib/backend/cpu_leg.h), but
+ * not on the path or the rows a call covers. */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "plan.h"
@@ -31,10 +38,21 @@
 
 static inline nj_real nj_leg_store(double x)
 {
+#ifdef NJORD_SINGLE
     return (nj_real)(fabs(x) < NJ_LEG_NEGLIGIBLE ? 0.0 : x);
+#else
+    return x;
+#endif
 }
 
-#define NJ_GEN_CHUNK 32 /* degrees per pass of nj_legendre_gen over the rows */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define NJ_GEN_CLONES \
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define NJ_GEN_CLONES
+#endif
+
+#define NJ_GEN_CHUNK 128 /* degrees per pass of nj_legendre_gen over the rows */
 
 /* nj_leg_store of eight values (GCC vector extensions, lowered to the clone's
  * vector width): |x| < NJ_LEG_NEGLIGIBLE compared on the bit patterns, which order
@@ -43,24 +61,36 @@ typedef double nj_vd __attribute__((vector_size(64)));
 typedef long long nj_vl __attribute__((vector_size(64)));
 static inline __attribute__((always_inline)) void nj_leg_store8(nj_real *out, const nj_vd *xp)
 {
+#ifdef NJORD_SINGLE
     const nj_vd x = *xp;
     const double neg = NJ_LEG_NEGLIGIBLE;
     long long negbits;
     memcpy(&negbits, &neg, sizeof neg);
     const nj_vl mag = (nj_vl)x & 0x7FFFFFFFFFFFFFFFLL;
     const nj_vd q = (nj_vd)((nj_vl)x & ~(mag < negbits));
-#ifdef NJORD_SINGLE
     typedef float nj_vf8 __attribute__((vector_size(32)));
     const nj_vf8 f = __builtin_convertvector(q, nj_vf8);
     memcpy(out, &f, sizeof f);
 #else
-    memcpy(out, &q, sizeof q);
+    memcpy(out, xp, sizeof *xp);
 #endif
 }
 
-/* cnt recurrence steps of nv (1..3) independent vectors of 8 rows from row i:
- * the state in registers, each step a multiply, a subtraction and a multiply
- * (the scalar loops' operations), so independent vectors fill the pipeline. */
+/* One step of the three-term recurrence for 8 rows,
+ *   P_n = (mu / eps_n) P_{n-1} - (eps_{n-1} / eps_n) P_{n-2}:
+ * every value of every path below comes from this one expression, so that all
+ * round alike whatever the compiler fuses (this file is compiled with
+ * contraction: the first product and the subtraction become one FMA, which keeps
+ * the dependence of P_n on P_{n-1} to one instruction). */
+static inline __attribute__((always_inline)) nj_vd nj_leg_step(nj_vd c, double iv, double e1,
+                                                               nj_vd a, nj_vd b)
+{
+    return c * iv * a - e1 * b;
+}
+
+/* cnt recurrence steps of nv (1 or 3) independent vectors of 8 rows from row i,
+ * none of which starts within the steps: the state in registers, and the vectors
+ * interleaved, since each step waits for the last. */
 static inline __attribute__((always_inline)) void
 nj_leg_steps(int nv, int cnt, const double *costh, double *p1, double *p2, const double *e1,
              const double *iv, nj_real *const *out, int i)
@@ -71,13 +101,60 @@ nj_leg_steps(int nv, int cnt, const double *costh, double *p1, double *p2, const
     memcpy(b, p2, sizeof b[0] * (size_t)nv);
     for (int t = 0; t < cnt; t++)
         for (int v = 0; v < nv; v++) {
-            nj_vd p = (c[v] * a[v] - e1[t] * b[v]) * iv[t];
+            nj_vd p = nj_leg_step(c[v], iv[t], e1[t], a[v], b[v]);
             b[v] = a[v];
             a[v] = p;
             nj_leg_store8(out[t] + i + 8 * v, &p);
         }
     memcpy(p1, a, sizeof a[0] * (size_t)nv);
     memcpy(p2, b, sizeof b[0] * (size_t)nv);
+}
+
+/* The same for k <= 8 rows from row i, some of which may start at a degree n + t
+ * of the steps (n0: there the value becomes representable, with the start state
+ * s1, s0; before it the row holds 0, which the recurrence keeps). Lanes beyond k
+ * compute on zeros. */
+static inline __attribute__((always_inline)) void
+nj_leg_group(int k, int n, int cnt, const double *costh, const int *n0, const double *s0,
+             const double *s1, double *p1, double *p2, const double *e1, const double *iv,
+             nj_real *const *out, int i)
+{
+    nj_vd c = {0}, a = {0}, b = {0};
+    int ts[8]; /* the step at which lane l starts, or -1 */
+    for (int l = 0; l < 8; l++) {
+        ts[l] = l < k && (unsigned)(n0[i + l] - n) < (unsigned)cnt ? n0[i + l] - n : -1;
+        if (l >= k) continue;
+        c[l] = costh[i + l];
+        a[l] = p1[i + l];
+        b[l] = p2[i + l];
+    }
+    for (int t = 0; t < cnt; t++) {
+        nj_vd p = nj_leg_step(c, iv[t], e1[t], a, b);
+        b = a;
+        for (int l = 0; l < k; l++)
+            if (ts[l] == t) {
+                p[l] = s1[i + l];
+                b[l] = s0[i + l];
+            }
+        a = p;
+        if (k == 8)
+            nj_leg_store8(out[t] + i, &p);
+        else
+            for (int l = 0; l < k; l++) out[t][i + l] = nj_leg_store(p[l]);
+    }
+    for (int l = 0; l < k; l++) {
+        p1[i + l] = a[l];
+        p2[i + l] = b[l];
+    }
+}
+
+/* Whether a row of [a, b) starts its recurrence within degrees [n, n + cnt)
+ * (rows starting later hold 0 until then, and the plain recurrence keeps 0). */
+static inline int nj_leg_starts(const int *n0, int a, int b, int n, int cnt)
+{
+    int any = 0;
+    for (int i = a; i < b; i++) any |= (unsigned)(n0[i] - n) < (unsigned)cnt;
+    return any;
 }
 
 /* eps_n = sqrt((n^2 - m^2) / (4 n^2 - 1)) */
@@ -139,7 +216,7 @@ static inline nj_real *nj_leg_col(nj_real *col, int br, int kd, int j0, int lo)
     return col + (size_t)(j / br) * kd * br + j % br - lo;
 }
 
-NJ_SIMD_CLONES
+NJ_GEN_CLONES
 void nj_legendre_gen(int m, int n1, int n2, int j0, int nh, const double *costh, const int *n0,
                      const double *s0, const double *s1, double *p1, double *p2, int br,
                      nj_real *sym, int lds, nj_real *anti, int lda)
@@ -149,9 +226,6 @@ void nj_legendre_gen(int m, int n1, int n2, int j0, int nh, const double *costh,
     n0 += j0;
     s0 += j0;
     s1 += j0;
-    /* rows f..mr-1 (towards the equator) start at n = m: no test in their loop */
-    int f = mr;
-    while (f > 0 && n0[f - 1] == m) f--;
     int n = n1;
     /* row segments [lo, hi): the whole column, or its parts in each block */
 #define NJ_SEGMENTS(lo, hi) \
@@ -171,64 +245,52 @@ void nj_legendre_gen(int m, int n1, int n2, int j0, int nh, const double *costh,
         }
         n++;
     }
-    /* eps_{n-1}: 0 for the first step (eps_m = 0) */
-    double en1 = n == m + 1 ? 0.0 : nj_leg_eps(n - 1, m);
     while (n <= n2) { /* NJ_GEN_CHUNK degrees at a time */
         const int cnt = NJ_MIN(NJ_GEN_CHUNK, n2 - n + 1);
-        double e1[NJ_GEN_CHUNK], iv[NJ_GEN_CHUNK];
+        /* en[t] = eps_{n+t-1} (eps_m = 0), in vectors; the recurrence's factors
+         * eps_{n-1} / eps_n and 1 / eps_n */
+        double en[NJ_GEN_CHUNK + 1], e1[NJ_GEN_CHUNK], iv[NJ_GEN_CHUNK];
+#pragma omp simd
+        for (int t = 0; t <= cnt; t++) {
+            const double k = n - 1 + t;
+            en[t] = sqrt((k * k - (double)m * m) / (4.0 * k * k - 1.0));
+        }
+#pragma omp simd
         for (int t = 0; t < cnt; t++) {
-            const double en = nj_leg_eps(n + t, m);
-            e1[t] = en1;
-            iv[t] = 1.0 / en;
-            en1 = en;
+            e1[t] = en[t] / en[t + 1];
+            iv[t] = 1.0 / en[t + 1];
+        }
+        /* per degree: the address of the first row's element minus that row, and
+         * (packed) the shift from one block of rows to the next */
+        nj_real *out[NJ_GEN_CHUNK];
+        ptrdiff_t step[NJ_GEN_CHUNK];
+        for (int t = 0; t < cnt; t++) {
+            const int odd = (n + t - m) & 1;
+            const size_t r = (size_t)((n + t - n1) >> 1);
+            nj_real *col = odd ? anti + r * (br ? br : lda) : sym + r * (br ? br : lds);
+            out[t] = nj_leg_col(col, br, odd ? lda : lds, j0, 0);
+            step[t] = br ? (ptrdiff_t)((odd ? lda : lds) - 1) * br : 0;
         }
         NJ_SEGMENTS(lo, hi)
         {
-            nj_real *out[NJ_GEN_CHUNK];
-            for (int t = 0; t < cnt; t++) {
-                const int odd = (n + t - m) & 1;
-                const size_t r = (size_t)((n + t - n1) >> 1);
-                nj_real *col = odd ? anti + r * (br ? br : lda) : sym + r * (br ? br : lds);
-                out[t] = nj_leg_col(col, br, odd ? lda : lds, j0, lo);
-            }
-            const int mid = NJ_MAX(lo, NJ_MIN(hi, f));
-            /* rows whose recurrence starts later: degree by degree, with the test */
-            for (int t = 0; t < cnt; t++) {
-                nj_real *o = out[t];
-#pragma omp simd
-                for (int i = lo; i < mid; i++) {
-                    double p = (costh[i] * p1[i] - e1[t] * p2[i]) * iv[t], q = p1[i];
-                    if (n0[i] == n + t) { /* the value becomes representable here */
-                        p = s1[i];
-                        q = s0[i];
-                    } else if (n0[i] > n + t) {
-                        p = q = 0.0;
-                    }
-                    p2[i] = q;
-                    p1[i] = p;
-                    o[i] = nj_leg_store(p);
+            if (lo > 0 && br && (j0 + lo) % br == 0)
+                for (int t = 0; t < cnt; t++) out[t] += step[t]; /* next block */
+            /* groups of rows: 3 or 1 vectors in registers where no row starts
+             * within the chunk; the others, and the last rows (fewer than 8), one
+             * group of up to 8 rows with the starts */
+            for (int i = lo; i < hi;) {
+                const int k = NJ_MIN(8, hi - i);
+                if (hi - i >= 24 && !nj_leg_starts(n0, i, i + 24, n, cnt)) {
+                    nj_leg_steps(3, cnt, costh + i, p1 + i, p2 + i, e1, iv, out, i);
+                    i += 24;
+                } else if (k == 8 && !nj_leg_starts(n0, i, i + 8, n, cnt)) {
+                    nj_leg_steps(1, cnt, costh + i, p1 + i, p2 + i, e1, iv, out, i);
+                    i += 8;
+                } else {
+                    nj_leg_group(k, n, cnt, costh, n0, s0, s1, p1, p2, e1, iv, out, i);
+                    i += k;
                 }
             }
-            /* the others: the recurrence state in registers, 8 rows at a time,
-             * through all the chunk's degrees (same operations, same order); three
-             * vectors at once where they fit, since each step waits for the last */
-            int i = mid;
-            for (; i + 24 <= hi; i += 24)
-                nj_leg_steps(3, cnt, costh + i, p1 + i, p2 + i, e1, iv, out, i);
-            for (; i + 8 <= hi; i += 8)
-                nj_leg_steps(1, cnt, costh + i, p1 + i, p2 + i, e1, iv, out, i);
-            /* the last rows (fewer than 8): degree by degree */
-            if (i < hi)
-                for (int t = 0; t < cnt; t++) {
-                    nj_real *o = out[t];
-#pragma omp simd
-                    for (int ii = i; ii < hi; ii++) {
-                        double p = (costh[ii] * p1[ii] - e1[t] * p2[ii]) * iv[t];
-                        p2[ii] = p1[ii];
-                        p1[ii] = p;
-                        o[ii] = nj_leg_store(p);
-                    }
-                }
         }
         n += cnt;
     }
@@ -242,9 +304,9 @@ static int nj_legendre_jlo(int m, int T, int nh, const nj_real *sym, int lds,
     const int Tx = T + 1, nsym = (Tx - m) / 2 + 1, nanti = (Tx - m + 1) / 2;
     for (int j = 0; j < nh; j++) {
         for (int r = 0; r < nsym; r++)
-            if (sym[j + (size_t)r * lds] != 0) return j;
+            if (fabs((double)sym[j + (size_t)r * lds]) >= NJ_LEG_NEGLIGIBLE) return j;
         for (int r = 0; r < nanti; r++)
-            if (anti[j + (size_t)r * lda] != 0) return j;
+            if (fabs((double)anti[j + (size_t)r * lda]) >= NJ_LEG_NEGLIGIBLE) return j;
     }
     return nh;
 }
@@ -256,7 +318,17 @@ int nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth
     nj_legendre_start(m, T, nh, costh, sinth, n0, s0, s1);
     nj_legendre_gen(m, m, T + 1, 0, nh, costh, n0, s0, s1, work, work + nh, 0, sym, lds, anti,
                     lda);
-    return nj_legendre_jlo(m, T, nh, sym, lds, anti, lda);
+    const int jlo = nj_legendre_jlo(m, T, nh, sym, lds, anti, lda);
+    /* the rows before jlo: 0, and marked as never starting, so that regenerating
+     * them (nj_legendre_gen from a row below jlo) gives 0 as well */
+    const int nsym = (T + 1 - m) / 2 + 1, nanti = (T + 2 - m) / 2;
+    for (int j = 0; j < jlo; j++) {
+        n0[j] = T + 2;
+        s0[j] = s1[j] = 0.0;
+        for (int r = 0; r < nsym; r++) sym[j + (size_t)r * lds] = 0;
+        for (int r = 0; r < nanti; r++) anti[j + (size_t)r * lda] = 0;
+    }
+    return jlo;
 }
 
 void nj_legendre_tables(int T, int nh, const double *costh, const double *sinth, int nm,

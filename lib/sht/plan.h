@@ -135,7 +135,8 @@ int nj_sht_legendre_rows(const njord_sht_plan *p, int m);
  *  on the latitudes nearest the poles, and the Legendre step skips those rows
  *  (jlo). The functions are O(1) where they matter (normalised to 2 over
  *  [-1, 1]), so the terms skipped are 1e-17 of the field's scale, below the
- *  rounding of either precision. The tables hold 0 for values below it. */
+ *  rounding of either precision. The tables hold 0 in the rows before jlo, and
+ *  in single precision for every value below it (no subnormal floats). */
 #define NJ_LEG_NEGLIGIBLE 1e-17
 
 /** Fill tab (host, working precision, values computed in double; layout above)
@@ -153,8 +154,10 @@ void nj_legendre_tables(int T, int nh, const double *costh, const double *sinth,
  *  column (degree n to sym column (n-m)/2 if n-m is even, else anti column
  *  (n-m)/2; leading dimensions lds, lda): nj_legendre_start (its start states
  *  n0, s0, s1: nh each, kept by the caller), then nj_legendre_gen. Scratch work
- *  (2 nh doubles). Returns the first row j where some |P_n^m(mu_j)| >=
- *  NJ_LEG_NEGLIGIBLE (nh if none). */
+ *  (2 nh doubles). Returns jlo, the first row j where some |P_n^m(mu_j)| >=
+ *  NJ_LEG_NEGLIGIBLE (nh if none); the rows before it are set to 0, and their
+ *  start states to "never" (n0 = T+2), so that nj_legendre_gen from any row
+ *  gives the same values. */
 int nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth, int *n0,
                   double *s0, double *s1, double *work, nj_real *sym, int lds, nj_real *anti,
                   int lda);
@@ -174,9 +177,10 @@ void nj_legendre_start(int m, int T, int nh, const double *costh, const double *
  *  column c at (j / br) kd br + c br + j % br, kd = lds or lda (rows below j0 and
  *  at or beyond nh are not written). The recurrence state is in
  *  p1, p2 (nh - j0 doubles each): set when n1 = m, else left by the call that
- *  ended at n1 - 1, so that consecutive calls continue one recurrence. Values
- *  below NJ_LEG_NEGLIGIBLE are written as 0. Bitwise the values of nj_legendre_m.
- *  Vectorised over rows. */
+ *  ended at n1 - 1, so that consecutive calls continue one recurrence. In single
+ *  precision, values below NJ_LEG_NEGLIGIBLE are written as 0. With the start
+ *  states of nj_legendre_m, bitwise its values, whatever j0 and the split of the
+ *  degrees into calls. Vectorised over rows. */
 void nj_legendre_gen(int m, int n1, int n2, int j0, int nh, const double *costh, const int *n0,
                      const double *s0, const double *s1, double *p1, double *p2, int br,
                      nj_real *sym, int lds, nj_real *anti, int lda);
