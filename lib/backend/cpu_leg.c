@@ -72,9 +72,13 @@ void nj_leg_pack(int nh, int j0, int k, const nj_real *src, int lds, nj_real *ds
 
 /* One tile of the synthesis: the rows of a block (the first `rows` of JR valid)
  * by cb columns, all k degrees. Prefetches one line of the next panel per degree
- * from *pf up to pfe. */
+ * from *pf up to pfe, the 3 nxc output lines of the next tile (at nx) two per
+ * degree (written, or read when accumulating, only at the ends of a tile, they
+ * would otherwise all miss at once), and with ln the next tile's line of lt per
+ * degree (first block: lt is read from memory, a line every nc values). */
 INLINE void syn_tile(int k, const nj_real *pb, const nj_real *l, int nc, int cb, int accumulate,
-                     nj_real *S, int ldS, int rows, const char **pf, const char *pfe)
+                     nj_real *S, int ldS, int rows, const char **pf, const char *pfe,
+                     const nj_real *nx, int nxc, const nj_real *ln)
 {
     vr a[3][8];
     for (int q = 0; q < cb; q++)
@@ -89,11 +93,17 @@ INLINE void syn_tile(int k, const nj_real *pb, const nj_real *l, int nc, int cb,
                 for (int i = 0; i < rv; i++) a[v][q][i] = s[i];
         }
     const char *f = *pf;
+    int wq = 0, wv = 0; /* next output line to fetch: column wq, vector wv */
     for (int n = 0; n < k; n++, pb += JR, l += nc) {
         if (f < pfe) {
             __builtin_prefetch(f);
             f += 64;
         }
+        for (int i = 0; i < 2 && wq < nxc; i++) {
+            __builtin_prefetch(nx + (size_t)wq * ldS + wv * VL, 1);
+            if (++wv == 3) wv = 0, wq++;
+        }
+        if (ln) __builtin_prefetch(ln + (size_t)n * nc);
         vr p0 = LD(pb), p1 = LD(pb + VL), p2 = LD(pb + 2 * VL);
         for (int q = 0; q < cb; q++) {
             nj_real s = l[q];
@@ -103,6 +113,8 @@ INLINE void syn_tile(int k, const nj_real *pb, const nj_real *l, int nc, int cb,
         }
     }
     *pf = f;
+    for (; wq < nxc; wq++)
+        for (wv = 0; wv < 3; wv++) __builtin_prefetch(nx + (size_t)wq * ldS + wv * VL, 1);
     for (int q = 0; q < cb; q++)
         for (int v = 0; v < 3; v++) {
             nj_real *s = S + v * VL + (size_t)q * ldS;
@@ -112,6 +124,12 @@ INLINE void syn_tile(int k, const nj_real *pb, const nj_real *l, int nc, int cb,
             else
                 for (int i = 0; i < rv; i++) s[i] = a[v][q][i];
         }
+}
+
+/* Columns of the tile from column c of nc: 8, 4 or 2 (nc even). */
+static inline int syn_cols(int c, int nc)
+{
+    return c + 8 <= nc ? 8 : c + 4 <= nc ? 4 : 2;
 }
 
 NJ_LEG_CLONES
@@ -126,15 +144,24 @@ void nj_leg_syn(int nh, int j0, int k, const nj_real *P, int kd, const nj_real *
         /* the next block's panel is fetched while this one is computed on */
         const char *pf = (const char *)(pb + (size_t)kd * JR);
         const char *pfe = b + 1 < nb ? pf + sizeof(nj_real) * (size_t)k * JR : pf;
-        int c = 0;
-        for (; c + 8 <= nc; c += 8)
-            syn_tile(k, pb, lt + c, nc, 8, accumulate, Sb + (size_t)c * ldS, ldS, rows, &pf, pfe);
-        if (c + 4 <= nc) {
-            syn_tile(k, pb, lt + c, nc, 4, accumulate, Sb + (size_t)c * ldS, ldS, rows, &pf, pfe);
-            c += 4;
+        for (int c = 0; c < nc;) {
+            const int cb = syn_cols(c, nc);
+            /* the next tile: the next columns of this block, or the first of the next */
+            const int last = c + cb >= nc;
+            const nj_real *nx = last ? Sb + JR : Sb + (size_t)(c + cb) * ldS;
+            const int nxc = last ? (b + 1 < nb ? syn_cols(0, nc) : 0) : syn_cols(c + cb, nc);
+            const nj_real *ln = b == j0 / JR && !last ? lt + c + cb : NULL;
+            if (cb == 8)
+                syn_tile(k, pb, lt + c, nc, 8, accumulate, Sb + (size_t)c * ldS, ldS, rows, &pf,
+                         pfe, nx, nxc, ln);
+            else if (cb == 4)
+                syn_tile(k, pb, lt + c, nc, 4, accumulate, Sb + (size_t)c * ldS, ldS, rows, &pf,
+                         pfe, nx, nxc, ln);
+            else
+                syn_tile(k, pb, lt + c, nc, 2, accumulate, Sb + (size_t)c * ldS, ldS, rows, &pf,
+                         pfe, nx, nxc, ln);
+            c += cb;
         }
-        if (c + 2 <= nc)
-            syn_tile(k, pb, lt + c, nc, 2, accumulate, Sb + (size_t)c * ldS, ldS, rows, &pf, pfe);
     }
 }
 
