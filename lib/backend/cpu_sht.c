@@ -27,28 +27,33 @@
 #endif
 
 #define NJ_FFT_BLOCK 8 /* latitude pairs per task of the FFTW stage */
-#ifndef NJ_LEG_PIECE
-#define NJ_LEG_PIECE 64 /* Legendre step: degrees of each parity generated per piece */
-#endif
+/* Legendre step, regenerating: degrees of each parity per piece, in the
+ * synthesis (block by block of rows, the functions in L1) and in the analysis
+ * (all rows at once, in L2); measured best at T341 x 20 on 2 cores */
+#define NJ_LEG_PIECE 64
+#define NJ_LEG_PIECE_ANA 16
+/* Calls with at most this many columns regenerate the functions even where the
+ * tables are stored: with few columns the products are cheap and the tables'
+ * stream from memory is the cost (T341 on 2 cores: 2 columns 9.9 -> 6.7 ms per
+ * Legendre pair, 24 columns 20.4 -> 19.9 ms; 40 columns: the tables faster) */
+#define NJ_REGEN_COLS 24
 
 typedef struct {
     /* Legendre functions, in the packed panels of cpu_leg.h (per local m: the
      * symmetric panel, ns[im] degrees per block, then the antisymmetric one,
      * na[im]; panels of m at ls_cum[im] * nhp): stored when the tables of the
      * whole truncation take at most NJORD_LEGENDRE_TABLE_MB (default 2048: up to
-     * T682 in double); above that, only the start states of the recurrence (nm * nh
-     * each, lib/sht/legendre.c), and the Legendre step of each m regenerates that
-     * m's functions, NJ_LEG_PIECE degrees per parity at a time, straight into the
-     * packed layout in the calling thread's buffer just before its products
-     * (measured at T341 x 20 on 2 cores: within 10-20 % of the stored tables'
-     * speed, which read 124 MB per transform). Both paths give the same values
-     * in the same order, so the same results. */
+     * T682 in double). Always kept: the start states of the recurrence (nm * nh
+     * each, lib/sht/legendre.c), from which the Legendre step of each m
+     * regenerates that m's functions in pieces just before its products, when
+     * there are no tables or the call has at most NJ_REGEN_COLS columns. Both
+     * paths give the same values in the same order, so the same results. */
     nj_real *tab;
     int nhp;        /* rows per panel: nh rounded up to NJ_LEG_JR */
     int *n0;
     double *s0, *s1;
     nj_real *pgen;  /* per thread: packed pieces, 2 NJ_LEG_PIECE nhp (regeneration) */
-    double *gwork;  /* per thread: recurrence state, 2 nh (scratch: 5 nh) */
+    double *gwork;  /* per thread: recurrence state, 2 nh */
     nj_real *ls;    /* LS buffer, nls * max_cols */
     nj_real *four_s; /* Fourier buffer, spectral side: 2 * nm * nh * max_cols */
     nj_real *four_g; /* grid side: 2 * (T+1) * nhl * max_cols (= four_s on one rank);
@@ -118,22 +123,18 @@ static int cpu_init(njord_sht_plan *p)
     double global_mb = 0;
     for (int m = 0; m <= T; m++) global_mb += (double)b->nhp * (T + 2 - m) * sizeof(nj_real) / 1e6;
     const int store = global_mb <= limit_mb;
-    const size_t nmh = store ? 0 : (size_t)p->nm * nh;
+    const size_t nmh = (size_t)p->nm * nh;
     /* while the plan is made: per thread, the functions of one m, column-major */
     const size_t gsize = (size_t)nh * (T + 3);
     nj_real *gen = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * gsize);
-    if (store) {
-        b->tab = nj_alloc(sizeof(nj_real) * p->nls * (size_t)b->nhp);
-    } else {
-        b->n0 = malloc(sizeof(int) * (nmh ? nmh : 1));
-        b->s0 = malloc(sizeof(double) * (nmh ? nmh : 1));
-        b->s1 = malloc(sizeof(double) * (nmh ? nmh : 1));
-        /* zero-filled: the rows beyond nh stay 0 */
-        b->pgen = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * 2 * NJ_LEG_PIECE * b->nhp);
-    }
-    /* per thread, 5 nh doubles: 2 nh of recurrence state (or scratch); while the
-     * tables are built, also the start states s0, s1 (2 nh) and n0 (nh ints) */
-    b->gwork = malloc(sizeof(double) * (size_t)b->nthr * 5 * nh);
+    if (store) b->tab = nj_alloc(sizeof(nj_real) * p->nls * (size_t)b->nhp);
+    b->n0 = malloc(sizeof(int) * (nmh ? nmh : 1));
+    b->s0 = malloc(sizeof(double) * (nmh ? nmh : 1));
+    b->s1 = malloc(sizeof(double) * (nmh ? nmh : 1));
+    /* zero-filled: the rows beyond nh stay 0 */
+    b->pgen = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * 2 * NJ_LEG_PIECE * b->nhp);
+    /* per thread, 2 nh doubles: the recurrence state (or nj_legendre_m scratch) */
+    b->gwork = malloc(sizeof(double) * (size_t)b->nthr * 2 * nh);
     b->ls = nj_alloc(sizeof(nj_real) * p->nls * (size_t)p->max_cols);
     const size_t nfs = 2 * (size_t)p->nm * nh * (size_t)p->max_cols + NJ_FFT_VL;
     const size_t nfg = 2 * (size_t)(T + 1) * p->nhl * (size_t)p->max_cols + NJ_FFT_VL;
@@ -158,7 +159,7 @@ static int cpu_init(njord_sht_plan *p)
         b->rbuf = NJ_FFTW(alloc_real)((size_t)b->nthr * b->rstride);
         b->cbuf = NJ_FFTW(alloc_complex)((size_t)b->nthr * 2 * NJ_FFT_BLOCK * b->cstride);
     }
-    if ((store ? !b->tab : (!b->n0 || !b->s0 || !b->s1 || !b->pgen)) || !gen ||
+    if ((store && !b->tab) || !b->n0 || !b->s0 || !b->s1 || !b->pgen || !gen ||
         !b->gwork || !b->ls || !b->four_s || !b->four_g || (p->nranks > 1 && !b->stage) ||
         (own ? !b->rf || !b->lanes : !b->rbuf || !b->cbuf)) {
         nj_free(gen);
@@ -167,15 +168,14 @@ static int cpu_init(njord_sht_plan *p)
                         T, store ? "Legendre tables" : "recurrence states");
     }
     /* per m: the functions (column-major, in the thread's buffer) with their start
-     * states and first row that is not negligible (jlo); then packed into the
-     * table, or only the start states kept */
+     * states (kept) and first row that is not negligible (jlo); then packed into
+     * the table */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(b->nthr)
     for (int im = 0; im < p->nm; im++) {
         const int tid = nj_thread_id(), m = p->mloc[im];
-        double *gw = b->gwork + (size_t)tid * 5 * nh;
-        int *n0 = store ? (int *)(gw + 4 * nh) : b->n0 + (size_t)im * nh;
-        double *s0 = store ? gw + 2 * nh : b->s0 + (size_t)im * nh;
-        double *s1 = store ? gw + 3 * nh : b->s1 + (size_t)im * nh;
+        double *gw = b->gwork + (size_t)tid * 2 * nh;
+        int *n0 = b->n0 + (size_t)im * nh;
+        double *s0 = b->s0 + (size_t)im * nh, *s1 = b->s1 + (size_t)im * nh;
         nj_real *sym = gen + (size_t)tid * gsize, *anti = sym + (size_t)p->ns[im] * nh;
         p->jlo[im] = nj_legendre_m(m, T, nh, p->mu, p->coslat, n0, s0, s1, gw, sym, nh, anti,
                                    nh);
@@ -335,6 +335,24 @@ static int cpu_ls_to_vordiv(njord_sht_plan *p, nj_real *vor, nj_real *div, int n
     return NJORD_OK;
 }
 
+/* Synthesis products of one block of regenerated functions (the block buffers ps
+ * and pa, columns NJ_LEG_JR apart): called by nj_legendre_gen_blocks. */
+struct syn_block_ctx {
+    const nj_real *ps, *pa;
+    int cs, ca, ncol, accumulate;
+    const nj_real *lsr, *lar;
+    nj_real *S, *A;
+    int nh;
+};
+
+static void syn_block(void *v, int j, int rows)
+{
+    const struct syn_block_ctx *c = v;
+    nj_leg_syn(rows, 0, c->cs, c->ps, c->cs, c->lsr, c->ncol, c->accumulate, c->S + j, c->nh);
+    if (c->ca > 0)
+        nj_leg_syn(rows, 0, c->ca, c->pa, c->ca, c->lar, c->ncol, c->accumulate, c->A + j, c->nh);
+}
+
 static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
 {
     nj_cpu_sht *b = BK(p);
@@ -362,31 +380,40 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
         /* the functions: from the table, all degrees at once; regenerated, in
          * pieces of NJ_LEG_PIECE degrees per parity straight into the packed
          * layout, a synthesis accumulating the pieces in order of degree */
-        const int piece = b->tab ? ks : NJ_LEG_PIECE;
+        const nj_real *tab = ncol > NJ_REGEN_COLS ? b->tab : NULL; /* else regenerate */
+        const int piece = tab ? ks : forward ? NJ_LEG_PIECE_ANA : NJ_LEG_PIECE;
         const size_t o = (size_t)im * nh;
-        double *gw = b->gwork + (size_t)tid * 5 * nh;
+        double *gw = b->gwork + (size_t)tid * 2 * nh;
         nj_real *pg = b->pgen ? b->pgen + (size_t)tid * 2 * NJ_LEG_PIECE * nhp : NULL;
         for (int r0 = 0; r0 < ks; r0 += piece) {
             const int cs = NJ_MIN(piece, ks - r0), ca = NJ_MAX(0, NJ_MIN(piece, ka - r0));
+            nj_real *lsr = ls + (size_t)r0 * ncol, *lar = la + (size_t)r0 * ncol;
+            const int n1 = m + 2 * r0, n2 = NJ_MIN(ext ? T + 1 : T, m + 2 * (r0 + piece) - 1);
+            /* from the first row of j0's block: the rows before j0 regenerate as 0
+             * (nj_legendre_m marks them), and whole blocks are faster */
+            const int ja = j0 / NJ_LEG_JR * NJ_LEG_JR;
+            if (!tab && !forward) { /* each block's products right after its functions */
+                struct syn_block_ctx c = {pg, pg + (size_t)NJ_LEG_PIECE * NJ_LEG_JR, cs, ca, ncol,
+                                          r0 > 0, lsr, lar, S, A, nh};
+                nj_legendre_gen_blocks(m, n1, n2, ja, nh, p->mu, b->n0 + o, b->s0 + o,
+                                       b->s1 + o, gw, gw + nh, NJ_LEG_JR, pg,
+                                       pg + (size_t)NJ_LEG_PIECE * NJ_LEG_JR, syn_block, &c);
+                continue;
+            }
             const nj_real *ts, *ta;
             int kds, kda;
-            if (b->tab) {
-                ts = b->tab + p->ls_cum[im] * nhp;
+            if (tab) {
+                ts = tab + p->ls_cum[im] * nhp;
                 ta = ts + (size_t)lds * nhp;
                 kds = lds;
                 kda = lda;
             } else {
-                /* from the first row of j0's block: the rows before j0 regenerate
-                 * as 0 (nj_legendre_m marks them), and whole blocks are faster */
-                nj_legendre_gen(m, m + 2 * r0, NJ_MIN(ext ? T + 1 : T, m + 2 * (r0 + piece) - 1),
-                                j0 / NJ_LEG_JR * NJ_LEG_JR, nh, p->mu, b->n0 + o, b->s0 + o,
-                                b->s1 + o, gw, gw + nh, NJ_LEG_JR, pg, piece,
-                                pg + (size_t)piece * nhp, piece);
+                nj_legendre_gen(m, n1, n2, ja, nh, p->mu, b->n0 + o, b->s0 + o, b->s1 + o, gw,
+                                gw + nh, NJ_LEG_JR, pg, piece, pg + (size_t)piece * nhp, piece);
                 ts = pg;
                 ta = pg + (size_t)piece * nhp;
                 kds = kda = piece;
             }
-            nj_real *lsr = ls + (size_t)r0 * ncol, *lar = la + (size_t)r0 * ncol;
             if (!forward) {
                 nj_leg_syn(nh, j0, cs, ts, kds, lsr, ncol, r0 > 0, S, nh);
                 if (ca > 0) nj_leg_syn(nh, j0, ca, ta, kda, lar, ncol, r0 > 0, A, nh);

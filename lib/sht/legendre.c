@@ -52,7 +52,7 @@ static inline nj_real nj_leg_store(double x)
 #define NJ_GEN_CLONES
 #endif
 
-#define NJ_GEN_CHUNK 128 /* degrees per pass of nj_legendre_gen over the rows */
+#define NJ_GEN_CHUNK NJ_LEGENDRE_GEN_MAX /* degrees per pass of nj_legendre_gen over the rows */
 
 /* nj_leg_store of eight values (GCC vector extensions, lowered to the clone's
  * vector width): |x| < NJ_LEG_NEGLIGIBLE compared on the bit patterns, which order
@@ -206,14 +206,70 @@ void nj_legendre_start(int m, int T, int nh, const double *costh, const double *
     }
 }
 
-/* The rows [lo, hi) of one output column (relative to j0): column-major, or,
- * with br > 0, the packed blocks of br rows (kd columns per block), where
- * [lo, hi) lies in one block. Returns the address of row lo's element minus lo. */
-static inline nj_real *nj_leg_col(nj_real *col, int br, int kd, int j0, int lo)
+/* The element of row j0 + lo of one output column: column-major (row j0 first),
+ * or, with br > 0, in the packed blocks of br rows (kd columns per block). */
+static inline nj_real *nj_leg_at(nj_real *col, int br, int kd, int j0, int lo)
 {
-    if (!br) return col;
+    if (!br) return col + lo;
     const int j = j0 + lo;
-    return col + (size_t)(j / br) * kd * br + j % br - lo;
+    return col + (size_t)(j / br) * kd * br + j % br;
+}
+
+/* The factors of the recurrence for the cnt (<= NJ_GEN_CHUNK) degrees from n:
+ * e1[t] = eps_{n+t-1} / eps_{n+t}, iv[t] = 1 / eps_{n+t} (eps_m = 0); in vectors. */
+static inline __attribute__((always_inline)) void nj_leg_factors(int m, int n, int cnt,
+                                                                 double *e1, double *iv)
+{
+    double en[NJ_GEN_CHUNK + 1];
+#pragma omp simd
+    for (int t = 0; t <= cnt; t++) {
+        const double k = n - 1 + t;
+        en[t] = sqrt((k * k - (double)m * m) / (4.0 * k * k - 1.0));
+    }
+#pragma omp simd
+    for (int t = 0; t < cnt; t++) {
+        e1[t] = en[t] / en[t + 1];
+        iv[t] = 1.0 / en[t + 1];
+    }
+}
+
+/* The first degree (n = m) of nr rows: the start states where the recurrence
+ * starts at m, else 0; written to out[i]. */
+static inline __attribute__((always_inline)) void nj_leg_first(int m, int nr, const int *n0,
+                                                               const double *s0, const double *s1,
+                                                               double *p1, double *p2, nj_real *out)
+{
+#pragma omp simd
+    for (int i = 0; i < nr; i++) {
+        int here = n0[i] == m;
+        p1[i] = here ? s1[i] : 0.0;
+        p2[i] = here ? s0[i] : 0.0;
+        out[i] = nj_leg_store(p1[i]);
+    }
+}
+
+/* Rows 0..nr-1 of the arrays through the cnt degrees from n (factors e1, iv),
+ * degree n + t written to out[t][i]: groups of rows of 3 or 1 vectors in registers
+ * where no row starts within the degrees; the others, and the last rows (fewer
+ * than 8), one group of up to 8 rows with the starts. */
+static inline __attribute__((always_inline)) void
+nj_leg_rows(int n, int cnt, int nr, const double *costh, const int *n0, const double *s0,
+            const double *s1, double *p1, double *p2, const double *e1, const double *iv,
+            nj_real *const *out)
+{
+    for (int i = 0; i < nr;) {
+        const int k = NJ_MIN(8, nr - i);
+        if (nr - i >= 24 && !nj_leg_starts(n0, i, i + 24, n, cnt)) {
+            nj_leg_steps(3, cnt, costh + i, p1 + i, p2 + i, e1, iv, out, i);
+            i += 24;
+        } else if (k == 8 && !nj_leg_starts(n0, i, i + 8, n, cnt)) {
+            nj_leg_steps(1, cnt, costh + i, p1 + i, p2 + i, e1, iv, out, i);
+            i += 8;
+        } else {
+            nj_leg_group(k, n, cnt, costh, n0, s0, s1, p1, p2, e1, iv, out, i);
+            i += k;
+        }
+    }
 }
 
 NJ_GEN_CLONES
@@ -233,68 +289,60 @@ void nj_legendre_gen(int m, int n1, int n2, int j0, int nh, const double *costh,
         if ((hi = br ? NJ_MIN(mr, ((j0 + lo) / br + 1) * br - j0) : mr), 1)
     if (n1 == m) {
         NJ_SEGMENTS(lo, hi)
-        {
-            nj_real *out = nj_leg_col(sym, br, lds, j0, lo);
-#pragma omp simd
-            for (int i = lo; i < hi; i++) {
-                int here = n0[i] == m;
-                p1[i] = here ? s1[i] : 0.0;
-                p2[i] = here ? s0[i] : 0.0;
-                out[i] = nj_leg_store(p1[i]);
-            }
-        }
+        nj_leg_first(m, hi - lo, n0 + lo, s0 + lo, s1 + lo, p1 + lo, p2 + lo,
+                     nj_leg_at(sym, br, lds, j0, lo));
         n++;
     }
     while (n <= n2) { /* NJ_GEN_CHUNK degrees at a time */
         const int cnt = NJ_MIN(NJ_GEN_CHUNK, n2 - n + 1);
-        /* en[t] = eps_{n+t-1} (eps_m = 0), in vectors; the recurrence's factors
-         * eps_{n-1} / eps_n and 1 / eps_n */
-        double en[NJ_GEN_CHUNK + 1], e1[NJ_GEN_CHUNK], iv[NJ_GEN_CHUNK];
-#pragma omp simd
-        for (int t = 0; t <= cnt; t++) {
-            const double k = n - 1 + t;
-            en[t] = sqrt((k * k - (double)m * m) / (4.0 * k * k - 1.0));
-        }
-#pragma omp simd
-        for (int t = 0; t < cnt; t++) {
-            e1[t] = en[t] / en[t + 1];
-            iv[t] = 1.0 / en[t + 1];
-        }
-        /* per degree: the address of the first row's element minus that row, and
-         * (packed) the shift from one block of rows to the next */
+        double e1[NJ_GEN_CHUNK], iv[NJ_GEN_CHUNK];
+        nj_leg_factors(m, n, cnt, e1, iv);
+        /* per degree: the address of the segment's first row, and (packed) the
+         * shift from one block of rows to the next */
         nj_real *out[NJ_GEN_CHUNK];
         ptrdiff_t step[NJ_GEN_CHUNK];
         for (int t = 0; t < cnt; t++) {
             const int odd = (n + t - m) & 1;
             const size_t r = (size_t)((n + t - n1) >> 1);
             nj_real *col = odd ? anti + r * (br ? br : lda) : sym + r * (br ? br : lds);
-            out[t] = nj_leg_col(col, br, odd ? lda : lds, j0, 0);
-            step[t] = br ? (ptrdiff_t)((odd ? lda : lds) - 1) * br : 0;
+            out[t] = nj_leg_at(col, br, odd ? lda : lds, j0, 0);
+            step[t] = br ? (ptrdiff_t)(odd ? lda : lds) * br : 0;
         }
         NJ_SEGMENTS(lo, hi)
         {
-            if (lo > 0 && br && (j0 + lo) % br == 0)
-                for (int t = 0; t < cnt; t++) out[t] += step[t]; /* next block */
-            /* groups of rows: 3 or 1 vectors in registers where no row starts
-             * within the chunk; the others, and the last rows (fewer than 8), one
-             * group of up to 8 rows with the starts */
-            for (int i = lo; i < hi;) {
-                const int k = NJ_MIN(8, hi - i);
-                if (hi - i >= 24 && !nj_leg_starts(n0, i, i + 24, n, cnt)) {
-                    nj_leg_steps(3, cnt, costh + i, p1 + i, p2 + i, e1, iv, out, i);
-                    i += 24;
-                } else if (k == 8 && !nj_leg_starts(n0, i, i + 8, n, cnt)) {
-                    nj_leg_steps(1, cnt, costh + i, p1 + i, p2 + i, e1, iv, out, i);
-                    i += 8;
-                } else {
-                    nj_leg_group(k, n, cnt, costh, n0, s0, s1, p1, p2, e1, iv, out, i);
-                    i += k;
-                }
-            }
+            nj_leg_rows(n, cnt, hi - lo, costh + lo, n0 + lo, s0 + lo, s1 + lo, p1 + lo, p2 + lo,
+                        e1, iv, out);
+            if (br && hi < mr) /* the next block: its first row */
+                for (int t = 0; t < cnt; t++) out[t] += step[t] - (j0 + lo) % br;
         }
         n += cnt;
     }
 #undef NJ_SEGMENTS
+}
+
+NJ_GEN_CLONES
+void nj_legendre_gen_blocks(int m, int n1, int n2, int j0, int nh, const double *costh,
+                            const int *n0, const double *s0, const double *s1, double *p1,
+                            double *p2, int br, nj_real *sym, nj_real *anti,
+                            void (*use)(void *ctx, int j, int rows), void *ctx)
+{
+    /* the factors and the block buffer's columns once for all blocks */
+    const int n = n1 == m ? n1 + 1 : n1, cnt = n2 - n + 1;
+    double e1[NJ_GEN_CHUNK], iv[NJ_GEN_CHUNK];
+    nj_real *out[NJ_GEN_CHUNK];
+    if (cnt > 0) nj_leg_factors(m, n, cnt, e1, iv);
+    for (int t = 0; t < cnt; t++) {
+        const size_t r = (size_t)((n + t - n1) >> 1);
+        out[t] = ((n + t - m) & 1 ? anti : sym) + r * br;
+    }
+    for (int j = j0; j < nh; j += br) {
+        const int nr = NJ_MIN(br, nh - j);
+        if (n1 == m) nj_leg_first(m, nr, n0 + j, s0 + j, s1 + j, p1 + j - j0, p2 + j - j0, sym);
+        if (cnt > 0)
+            nj_leg_rows(n, cnt, nr, costh + j, n0 + j, s0 + j, s1 + j, p1 + j - j0, p2 + j - j0, e1,
+                        iv, out);
+        use(ctx, j, nr);
+    }
 }
 
 /* First row j (of nh) where a column of P_n^m, n = m..T+1, is nonzero (nh if none). */

@@ -185,6 +185,18 @@ void nj_legendre_gen(int m, int n1, int n2, int j0, int nh, const double *costh,
                      const double *s0, const double *s1, double *p1, double *p2, int br,
                      nj_real *sym, int lds, nj_real *anti, int lda);
 
+/** nj_legendre_gen for at most NJ_LEGENDRE_GEN_MAX degrees (n2 - n1 < it), block
+ *  by block of br rows from j0: each block's columns to one block buffer (degree
+ *  n to sym + br (n-n1)/2 or anti + br (n-n1)/2, row j0 + i at element i - its
+ *  block's first row), handed to use(ctx, j, rows) (first row j, rows <= br)
+ *  before the next block overwrites it; the same values. For a consumer that
+ *  needs each block once (the cpu backend's synthesis): the functions stay in L1. */
+#define NJ_LEGENDRE_GEN_MAX 128
+void nj_legendre_gen_blocks(int m, int n1, int n2, int j0, int nh, const double *costh,
+                            const int *n0, const double *s0, const double *s1, double *p1,
+                            double *p2, int br, nj_real *sym, nj_real *anti,
+                            void (*use)(void *ctx, int j, int rows), void *ctx);
+
 
 /** Decomposition (lib/par/decomp.c): fill the distribution fields of p from
  *  T, nlat, nh, rank and nranks. Allocates; NJORD_ENOMEM on failure. */
