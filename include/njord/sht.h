@@ -107,8 +107,10 @@ typedef struct njord_sht_plan njord_sht_plan;
  *  truncation take at most NJORD_LEGENDRE_TABLE_MB megabytes (environment
  *  variable, default 2048; T682 double: 960 MB); otherwise it keeps only the
  *  recurrence's start states and regenerates the functions during each transform
- *  (memory O(T nlat) instead of O(T^2 nlat); results differ from the stored-table
- *  ones by rounding, and are the same for every rank count either way).
+ *  (memory O(T nlat) instead of O(T^2 nlat)). Calls with at most 24 real columns
+ *  (12 fields of a scalar transform, 6 of a vector one) regenerate even where
+ *  tables are stored: faster when the products are few. Results are bitwise the
+ *  same either way, and for every thread and rank count.
  *  Errors: NJORD_EINVAL (bad sizes, a malformed NJORD_LEGENDRE_TABLE_MB),
  *  NJORD_ENOMEM, NJORD_EBACKEND. On error *plan is set to NULL. */
 int njord_sht_plan_create(const njord_sht_desc *desc, njord_sht_plan **plan);
