@@ -585,6 +585,36 @@ static void thread_independence(int T, int nlat, int nlon, int nf)
     free(s);
 }
 
+/* A field's results do not depend on the fields batched with it: one field alone
+ * (2 and 4 columns: the cpu backend regenerates the functions) and the same field
+ * first in a batch of 13 (26 and 52 columns: it uses its tables), bitwise. */
+static void test_batch_independence(void **state)
+{
+    (void)state;
+    const int T = 170, nlat = 256, nlon = 512, nf = 13;
+    const size_t nsp = 2 * NJORD_SHT_NSPEC(T), ng = (size_t)nlat * nlon;
+    njord_real *s = malloc(sizeof(njord_real) * nsp * nf);
+    njord_real *out[2][4];
+    random_spec(T, s, nf, 1);
+    njord_sht_plan *p = make_plan(T, nlat, nlon, nf);
+    for (int t = 0; t < 2; t++) {
+        const int n = t ? nf : 1;
+        for (int k = 0; k < 4; k++) out[t][k] = malloc(sizeof(njord_real) * (k < 2 ? ng : nsp) * n);
+        assert_int_equal(njord_sht_synth(p, s, out[t][0], n), NJORD_OK);
+        assert_int_equal(njord_sht_uv_from_vordiv(p, s, s, out[t][0], out[t][1], n), NJORD_OK);
+        assert_int_equal(njord_sht_analysis(p, out[t][0], out[t][2], n), NJORD_OK);
+        assert_int_equal(njord_sht_vordiv_from_uv(p, out[t][0], out[t][1], out[t][2], out[t][3], n),
+                         NJORD_OK);
+    }
+    for (int k = 0; k < 4; k++) {
+        assert_memory_equal(out[0][k], out[1][k], sizeof(njord_real) * (k < 2 ? ng : nsp));
+        free(out[0][k]);
+        free(out[1][k]);
+    }
+    njord_sht_plan_destroy(p);
+    free(s);
+}
+
 static void test_thread_independence(void **state)
 {
     (void)state;
@@ -903,6 +933,7 @@ int main(void)
         cmocka_unit_test(test_gradient),
         cmocka_unit_test(test_laplacian),
         cmocka_unit_test(test_thread_independence),
+        cmocka_unit_test(test_batch_independence),
         cmocka_unit_test(test_legendre_kernels),
         cmocka_unit_test(test_fft_kernels),
         cmocka_unit_test(test_fft_lanes),
