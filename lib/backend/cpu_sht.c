@@ -34,7 +34,7 @@
 #define NJ_LEG_PIECE_ANA 16
 /* Calls with at most this many columns regenerate the functions even where the
  * tables are stored: with few columns the products are cheap and the tables'
- * stream from memory is the cost (T341 on 2 cores: 2 columns 9.9 -> 6.7 ms per
+ * stream from memory is the cost (T341 on 2 cores: 2 columns 11.2 -> 6.7 ms per
  * Legendre pair, 24 columns 20.4 -> 19.9 ms; 40 columns: the tables faster) */
 #define NJ_REGEN_COLS 24
 
