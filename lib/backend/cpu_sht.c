@@ -37,6 +37,7 @@
  * stream from memory is the cost (T341 on 2 cores: 2 columns 11.2 -> 6.7 ms per
  * Legendre pair, 24 columns 20.4 -> 19.9 ms; 40 columns: the tables faster) */
 #define NJ_REGEN_COLS 24
+_Static_assert(2 * NJ_LEG_PIECE <= NJ_LEGENDRE_GEN_MAX, "a piece's degrees in one pass");
 
 typedef struct {
     /* Legendre functions, in the packed panels of cpu_leg.h (per local m: the
@@ -377,14 +378,15 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
         if (!forward && ka == 0)
             for (int c = 0; c < ncol; c++)
                 memset(A + (size_t)c * nh + j0, 0, sizeof(nj_real) * (size_t)mr);
-        /* the functions: from the table, all degrees at once; regenerated, in
-         * pieces of NJ_LEG_PIECE degrees per parity straight into the packed
-         * layout, a synthesis accumulating the pieces in order of degree */
+        /* the functions: from the table, all degrees at once; or regenerated in
+         * pieces (per parity: NJ_LEG_PIECE degrees for the synthesis, block by
+         * block of rows; NJ_LEG_PIECE_ANA for the analysis, into packed panels),
+         * a synthesis accumulating the pieces in order of degree */
         const nj_real *tab = ncol > NJ_REGEN_COLS ? b->tab : NULL; /* else regenerate */
         const int piece = tab ? ks : forward ? NJ_LEG_PIECE_ANA : NJ_LEG_PIECE;
         const size_t o = (size_t)im * nh;
         double *gw = b->gwork + (size_t)tid * 2 * nh;
-        nj_real *pg = b->pgen ? b->pgen + (size_t)tid * 2 * NJ_LEG_PIECE * nhp : NULL;
+        nj_real *pg = b->pgen + (size_t)tid * 2 * NJ_LEG_PIECE * nhp;
         for (int r0 = 0; r0 < ks; r0 += piece) {
             const int cs = NJ_MIN(piece, ks - r0), ca = NJ_MAX(0, NJ_MIN(piece, ka - r0));
             nj_real *lsr = ls + (size_t)r0 * ncol, *lar = la + (size_t)r0 * ncol;

@@ -345,7 +345,8 @@ void nj_legendre_gen_blocks(int m, int n1, int n2, int j0, int nh, const double 
     }
 }
 
-/* First row j (of nh) where a column of P_n^m, n = m..T+1, is nonzero (nh if none). */
+/* First row j (of nh) where some |P_n^m|, n = m..T+1, reaches NJ_LEG_NEGLIGIBLE (nh if
+ * none). */
 static int nj_legendre_jlo(int m, int T, int nh, const nj_real *sym, int lds,
                            const nj_real *anti, int lda)
 {
