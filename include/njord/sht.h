@@ -109,8 +109,9 @@ typedef struct njord_sht_plan njord_sht_plan;
  *  recurrence's start states and regenerates the functions during each transform
  *  (memory O(T nlat) instead of O(T^2 nlat)). Calls with at most 24 real columns
  *  (12 fields of a scalar transform, 6 of a vector one) regenerate even where
- *  tables are stored: faster when the products are few. Results are bitwise the
- *  same either way, and for every thread and rank count.
+ *  tables are stored, if those take more than 32 MB (from about T255): faster
+ *  when the products are few and the tables do not stay in cache. Results are
+ *  bitwise the same either way, and for every thread and rank count.
  *  Errors: NJORD_EINVAL (bad sizes, a malformed NJORD_LEGENDRE_TABLE_MB),
  *  NJORD_ENOMEM, NJORD_EBACKEND. On error *plan is set to NULL. */
 int njord_sht_plan_create(const njord_sht_desc *desc, njord_sht_plan **plan);

@@ -32,11 +32,15 @@
  * (all rows at once, in L2); measured best at T341 x 20 on 2 cores */
 #define NJ_LEG_PIECE 64
 #define NJ_LEG_PIECE_ANA 16
-/* Calls with at most this many columns regenerate the functions even where the
- * tables are stored: with few columns the products are cheap and the tables'
- * stream from memory is the cost (T341 on 2 cores: 2 columns 11.2 -> 6.7 ms per
- * Legendre pair, 24 columns 20.4 -> 19.9 ms; 40 columns: the tables faster) */
+/* Calls with at most NJ_REGEN_COLS columns regenerate the functions even where
+ * tables are stored, if those take more than NJ_REGEN_TABLE_MB: with few columns
+ * the products are cheap and the tables' stream from memory is the cost (T341,
+ * 124 MB, on 2 cores: 2 columns 11.2 -> 6.7 ms per Legendre pair, 24 columns
+ * 20.4 -> 19.9 ms; 40 columns: the tables faster). Smaller tables stay in cache
+ * between calls and win (T85, 2.3 MB: 1 field 0.08 vs 0.15 ms; T170, 17 MB:
+ * 0.62 vs 0.72 ms). */
 #define NJ_REGEN_COLS 24
+#define NJ_REGEN_TABLE_MB 32
 _Static_assert(2 * NJ_LEG_PIECE <= NJ_LEGENDRE_GEN_MAX, "a piece's degrees in one pass");
 
 typedef struct {
@@ -47,7 +51,7 @@ typedef struct {
      * T682 in double). Always kept: the start states of the recurrence (nm * nh
      * each, lib/sht/legendre.c), from which the Legendre step of each m
      * regenerates that m's functions in pieces just before its products, when
-     * there are no tables or the call has at most NJ_REGEN_COLS columns. Both
+     * there are no tables or the call has at most regen_cols columns. Both
      * paths give the same values in the same order, so the same results. */
     nj_real *tab;
     int nhp;        /* rows per panel: nh rounded up to NJ_LEG_JR */
@@ -62,6 +66,7 @@ typedef struct {
                         may read one vector from any row */
     nj_real *stage;  /* transposition staging, 2 * nm * nh * max_cols (NULL on one rank) */
     int nthr;       /* threads the scratch was sized for */
+    int regen_cols; /* calls with at most this many columns regenerate */
     nj_rfft *rf;    /* own FFTs (cpu_fft.h), or NULL: FFTW */
     nj_real *lanes; /* per thread, own FFTs: 4 buffers of nlon * NJ_FFT_VL */
     size_t rstride, cstride; /* scratch row strides (elements), multiples of 64 bytes so
@@ -124,6 +129,7 @@ static int cpu_init(njord_sht_plan *p)
     double global_mb = 0;
     for (int m = 0; m <= T; m++) global_mb += (double)b->nhp * (T + 2 - m) * sizeof(nj_real) / 1e6;
     const int store = global_mb <= limit_mb;
+    b->regen_cols = global_mb > NJ_REGEN_TABLE_MB ? NJ_REGEN_COLS : 0;
     const size_t nmh = (size_t)p->nm * nh;
     /* while the plan is made: per thread, the functions of one m, column-major */
     const size_t gsize = (size_t)nh * (T + 3);
@@ -382,7 +388,7 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
          * pieces (per parity: NJ_LEG_PIECE degrees for the synthesis, block by
          * block of rows; NJ_LEG_PIECE_ANA for the analysis, into packed panels),
          * a synthesis accumulating the pieces in order of degree */
-        const nj_real *tab = ncol > NJ_REGEN_COLS ? b->tab : NULL; /* else regenerate */
+        const nj_real *tab = ncol > b->regen_cols ? b->tab : NULL; /* else regenerate */
         const int piece = tab ? ks : forward ? NJ_LEG_PIECE_ANA : NJ_LEG_PIECE;
         const size_t o = (size_t)im * nh;
         double *gw = b->gwork + (size_t)tid * 2 * nh;
