@@ -393,13 +393,13 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
         const size_t o = (size_t)im * nh;
         double *gw = b->gwork + (size_t)tid * 2 * nh;
         nj_real *pg = b->pgen + (size_t)tid * 2 * NJ_LEG_PIECE * nhp;
+        /* regenerated from the first row of j0's block: the rows before j0
+         * regenerate as 0 (nj_legendre_m marks them), and whole blocks are faster */
+        const int ja = j0 / NJ_LEG_JR * NJ_LEG_JR;
         for (int r0 = 0; r0 < ks; r0 += piece) {
             const int cs = NJ_MIN(piece, ks - r0), ca = NJ_MAX(0, NJ_MIN(piece, ka - r0));
             nj_real *lsr = ls + (size_t)r0 * ncol, *lar = la + (size_t)r0 * ncol;
             const int n1 = m + 2 * r0, n2 = NJ_MIN(ext ? T + 1 : T, m + 2 * (r0 + piece) - 1);
-            /* from the first row of j0's block: the rows before j0 regenerate as 0
-             * (nj_legendre_m marks them), and whole blocks are faster */
-            const int ja = j0 / NJ_LEG_JR * NJ_LEG_JR;
             if (!tab && !forward) { /* each block's products right after its functions */
                 struct syn_block_ctx c = {pg, pg + (size_t)NJ_LEG_PIECE * NJ_LEG_JR, cs, ca, ncol,
                                           r0 > 0, lsr, lar, S, A, nh};

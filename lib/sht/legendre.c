@@ -110,6 +110,13 @@ nj_leg_steps(int nv, int cnt, const double *costh, double *p1, double *p2, const
     memcpy(p2, b, sizeof b[0] * (size_t)nv);
 }
 
+/* The step t of the cnt degrees from n at which a row with start degree n0
+ * starts its recurrence (n0 = n + t), or -1. */
+static inline int nj_leg_start_step(int n0, int n, int cnt)
+{
+    return (unsigned)(n0 - n) < (unsigned)cnt ? n0 - n : -1;
+}
+
 /* The same for k <= 8 rows from row i, some of which may start at a degree n + t
  * of the steps (n0: there the value becomes representable, with the start state
  * s1, s0; before it the row holds 0, which the recurrence keeps). Lanes beyond k
@@ -122,7 +129,7 @@ nj_leg_group(int k, int n, int cnt, const double *costh, const int *n0, const do
     nj_vd c = {0}, a = {0}, b = {0};
     int ts[8]; /* the step at which lane l starts, or -1 */
     for (int l = 0; l < 8; l++) {
-        ts[l] = l < k && (unsigned)(n0[i + l] - n) < (unsigned)cnt ? n0[i + l] - n : -1;
+        ts[l] = l < k ? nj_leg_start_step(n0[i + l], n, cnt) : -1;
         if (l >= k) continue;
         c[l] = costh[i + l];
         a[l] = p1[i + l];
@@ -153,7 +160,7 @@ nj_leg_group(int k, int n, int cnt, const double *costh, const int *n0, const do
 static inline int nj_leg_starts(const int *n0, int a, int b, int n, int cnt)
 {
     int any = 0;
-    for (int i = a; i < b; i++) any |= (unsigned)(n0[i] - n) < (unsigned)cnt;
+    for (int i = a; i < b; i++) any |= nj_leg_start_step(n0[i], n, cnt) >= 0;
     return any;
 }
 
@@ -222,10 +229,7 @@ static inline __attribute__((always_inline)) void nj_leg_factors(int m, int n, i
 {
     double en[NJ_GEN_CHUNK + 1];
 #pragma omp simd
-    for (int t = 0; t <= cnt; t++) {
-        const double k = n - 1 + t;
-        en[t] = sqrt((k * k - (double)m * m) / (4.0 * k * k - 1.0));
-    }
+    for (int t = 0; t <= cnt; t++) en[t] = nj_leg_eps(n - 1 + t, m);
 #pragma omp simd
     for (int t = 0; t < cnt; t++) {
         e1[t] = en[t] / en[t + 1];
@@ -345,19 +349,23 @@ void nj_legendre_gen_blocks(int m, int n1, int n2, int j0, int nh, const double 
     }
 }
 
-/* First row j (of nh) where some |P_n^m|, n = m..T+1, reaches NJ_LEG_NEGLIGIBLE (nh if
- * none). */
-static int nj_legendre_jlo(int m, int T, int nh, const nj_real *sym, int lds,
-                           const nj_real *anti, int lda)
+/* The first row j (of nh) where some |P_n^m|, n = m..T+1, reaches
+ * NJ_LEG_NEGLIGIBLE (nh if none), jlo; the rows before it set to 0. */
+static int nj_legendre_jlo(int m, int T, int nh, nj_real *sym, int lds, nj_real *anti, int lda)
 {
     const int Tx = T + 1, nsym = (Tx - m) / 2 + 1, nanti = (Tx - m + 1) / 2;
-    for (int j = 0; j < nh; j++) {
+    int jlo = nh;
+    for (int j = 0; j < nh && jlo == nh; j++) {
         for (int r = 0; r < nsym; r++)
-            if (fabs((double)sym[j + (size_t)r * lds]) >= NJ_LEG_NEGLIGIBLE) return j;
+            if (fabs((double)sym[j + (size_t)r * lds]) >= NJ_LEG_NEGLIGIBLE) jlo = j;
         for (int r = 0; r < nanti; r++)
-            if (fabs((double)anti[j + (size_t)r * lda]) >= NJ_LEG_NEGLIGIBLE) return j;
+            if (fabs((double)anti[j + (size_t)r * lda]) >= NJ_LEG_NEGLIGIBLE) jlo = j;
     }
-    return nh;
+    for (int j = 0; j < jlo; j++) {
+        for (int r = 0; r < nsym; r++) sym[j + (size_t)r * lds] = 0;
+        for (int r = 0; r < nanti; r++) anti[j + (size_t)r * lda] = 0;
+    }
+    return jlo;
 }
 
 int nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth, int *n0,
@@ -368,14 +376,11 @@ int nj_legendre_m(int m, int T, int nh, const double *costh, const double *sinth
     nj_legendre_gen(m, m, T + 1, 0, nh, costh, n0, s0, s1, work, work + nh, 0, sym, lds, anti,
                     lda);
     const int jlo = nj_legendre_jlo(m, T, nh, sym, lds, anti, lda);
-    /* the rows before jlo: 0, and marked as never starting, so that regenerating
-     * them (nj_legendre_gen from a row below jlo) gives 0 as well */
-    const int nsym = (T + 1 - m) / 2 + 1, nanti = (T + 2 - m) / 2;
+    /* the rows before jlo marked as never starting, so that regenerating them
+     * (nj_legendre_gen from a row below jlo) gives 0 as well */
     for (int j = 0; j < jlo; j++) {
         n0[j] = T + 2;
         s0[j] = s1[j] = 0.0;
-        for (int r = 0; r < nsym; r++) sym[j + (size_t)r * lds] = 0;
-        for (int r = 0; r < nanti; r++) anti[j + (size_t)r * lda] = 0;
     }
     return jlo;
 }
