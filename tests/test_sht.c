@@ -547,6 +547,19 @@ static void test_laplacian(void **state)
 
 /* ------------------------------------------------------------------ threads */
 
+/* The four transforms on n fields of s (vorticity and divergence both s), into
+ * out[0..3] (allocated): synthesis, winds (u in out[0], v in out[1]), analysis of
+ * u, and vorticity and divergence from the winds. */
+static void four_transforms(njord_sht_plan *p, const njord_real *s, size_t ng, size_t nsp, int n,
+                            njord_real *out[4])
+{
+    for (int k = 0; k < 4; k++) out[k] = malloc(sizeof(njord_real) * (k < 2 ? ng : nsp) * n);
+    assert_int_equal(njord_sht_synth(p, s, out[0], n), NJORD_OK);
+    assert_int_equal(njord_sht_uv_from_vordiv(p, s, s, out[0], out[1], n), NJORD_OK);
+    assert_int_equal(njord_sht_analysis(p, out[0], out[2], n), NJORD_OK);
+    assert_int_equal(njord_sht_vordiv_from_uv(p, out[0], out[1], out[2], out[3], n), NJORD_OK);
+}
+
 /* Results do not depend on the thread count, nor on whether the cpu backend
  * stores its Legendre tables or regenerates the functions (same values summed in
  * the same order): 1 thread with tables, 2 threads with tables, 2 regenerating
@@ -564,11 +577,7 @@ static void thread_independence(int T, int nlat, int nlon, int nf)
         omp_set_num_threads(t ? 2 : 1);
         setenv("NJORD_LEGENDRE_TABLE_MB", t == 2 ? "0" : "4096", 1);
         njord_sht_plan *p = make_plan(T, nlat, nlon, nf);
-        for (int k = 0; k < 4; k++) out[t][k] = malloc(sizeof(njord_real) * (k < 2 ? ng : nsp) * nf);
-        assert_int_equal(njord_sht_synth(p, s, out[t][0], nf), NJORD_OK);
-        assert_int_equal(njord_sht_uv_from_vordiv(p, s, s, out[t][0], out[t][1], nf), NJORD_OK);
-        assert_int_equal(njord_sht_analysis(p, out[t][0], out[t][2], nf), NJORD_OK);
-        assert_int_equal(njord_sht_vordiv_from_uv(p, out[t][0], out[t][1], out[t][2], out[t][3], nf), NJORD_OK);
+        four_transforms(p, s, ng, nsp, nf, out[t]);
         njord_sht_plan_destroy(p);
     }
     omp_set_num_threads(saved);
@@ -598,15 +607,7 @@ static void test_batch_independence(void **state)
     njord_real *out[2][4];
     random_spec(T, s, nf, 1);
     njord_sht_plan *p = make_plan(T, nlat, nlon, nf);
-    for (int t = 0; t < 2; t++) {
-        const int n = t ? nf : 1;
-        for (int k = 0; k < 4; k++) out[t][k] = malloc(sizeof(njord_real) * (k < 2 ? ng : nsp) * n);
-        assert_int_equal(njord_sht_synth(p, s, out[t][0], n), NJORD_OK);
-        assert_int_equal(njord_sht_uv_from_vordiv(p, s, s, out[t][0], out[t][1], n), NJORD_OK);
-        assert_int_equal(njord_sht_analysis(p, out[t][0], out[t][2], n), NJORD_OK);
-        assert_int_equal(njord_sht_vordiv_from_uv(p, out[t][0], out[t][1], out[t][2], out[t][3], n),
-                         NJORD_OK);
-    }
+    for (int t = 0; t < 2; t++) four_transforms(p, s, ng, nsp, t ? nf : 1, out[t]);
     for (int k = 0; k < 4; k++) {
         assert_memory_equal(out[0][k], out[1][k], sizeof(njord_real) * (k < 2 ? ng : nsp));
         free(out[0][k]);
