@@ -80,6 +80,10 @@ extern void nj_sht_stage_times_reset(njord_sht_plan *p) __attribute__((weak));
  * polar rows where every P_n^m is negligible (lib/sht/plan.h); without the
  * symbol, all rows. */
 extern int nj_sht_legendre_rows(const njord_sht_plan *p, int m) __attribute__((weak));
+/* Bytes of stored Legendre functions one direction reads for ncol columns (0:
+ * regenerated; -1: not known); without the symbol, the traffic model is null. */
+extern double nj_sht_legendre_table_bytes(const njord_sht_plan *p, int ncol, int ext)
+    __attribute__((weak));
 
 /* ------------------------------------------------------------------ utils */
 
@@ -239,6 +243,47 @@ static double legendre_flops_dir(int T, int nmax, const int *rows, int nf)
     return fl;
 }
 
+/* Bytes the Legendre stage of one pair moves between memory and the cores at
+ * the least, when nothing stays cached from one stage to the next (as in a
+ * model step, where the FFTs and the grid-point computations pass over the
+ * data in between): the synthesis reads the LS buffer (nls * ncol values) and
+ * the stored functions, and writes the Fourier buffer (2 (T+1) nh ncol values;
+ * a written line is read first, so twice); the analysis reads the Fourier
+ * buffer and the functions and writes the LS buffer (twice). table_bytes: per
+ * direction, 0 where the functions are regenerated. */
+static double legendre_bytes_pair(int T, int nh, int nmax, int ncol, double table_bytes)
+{
+    double nls = 0;
+    for (int m = 0; m <= T; m++) nls += nmax - m + 1;
+    const double ls = nls * ncol * sizeof(njord_real);
+    const double four = 2.0 * (T + 1) * nh * ncol * sizeof(njord_real);
+    return 3 * ls + 3 * four + 2 * table_bytes;
+}
+
+/* Rate of reading memory in GB/s: a sum over 768 MB (three times the largest
+ * last-level cache seen on these machines) by all threads, the fastest of the
+ * repetitions (as for the GEMM: noise only slows). */
+static double mem_read_rate(size_t *bytes_out)
+{
+    const size_t n = (size_t)96 << 20;
+    double *a = malloc(n * sizeof *a);
+    *bytes_out = n * sizeof *a;
+    if (!a) return NAN;
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) a[i] = 1.0;
+    double best = INFINITY, s = 0;
+    for (int r = 0; r < 5; r++) {
+        double t = now_s();
+#pragma omp parallel for simd schedule(static) reduction(+ : s)
+        for (size_t i = 0; i < n; i++) s += a[i];
+        t = now_s() - t;
+        if (t < best) best = t;
+    }
+    free(a);
+    if (s != 5.0 * (double)n) return NAN; /* every value read */
+    return (double)n * sizeof(double) / best * 1e-9;
+}
+
 /* ------------------------------------------------------------ GEMM rates */
 
 /* Rate of a large square xGEMM (n x n x n) in GFLOP/s, from the fastest of the
@@ -352,6 +397,7 @@ typedef struct {
     int reps;
     double pair_s, pair_min_s, fwd_s, inv_s;   /* medians; fwd = synth / uv_from_vordiv */
     double leg_s, fft_s, other_s;             /* medians of per-pair stage deltas; NAN if none */
+    double leg_min_s;                         /* fastest Legendre stage of the repetitions */
     double relerr;                            /* round-trip relative error */
     double foreign_cpu;   /* share of the machine's CPU time other processes used meanwhile */
     int attempts;         /* timed attempts made (retried while foreign_cpu was high) */
@@ -402,7 +448,7 @@ static case_result run_case_once(case_ctx *c, double min_time, int max_reps)
 {
     case_result r;
     memset(&r, 0, sizeof r);
-    r.leg_s = r.fft_s = r.other_s = r.shape_s = r.frac_shape = NAN;
+    r.leg_s = r.fft_s = r.other_s = r.shape_s = r.frac_shape = r.leg_min_s = NAN;
     double tf, ti;
     /* warm-up (also the correctness check) */
     int st = run_once(c, &tf, &ti);
@@ -466,6 +512,7 @@ static case_result run_case_once(case_ctx *c, double min_time, int max_reps)
     if (c->shape) r.shape_s = median(tsh, reps);
     if (have_stage) {
         r.leg_s = median(tl, reps);
+        r.leg_min_s = minimum(tl, reps);
         r.fft_s = median(tff, reps);
         r.other_s = median(tot, reps);
         if (c->shape) r.frac_shape = median(fr, reps);
@@ -518,7 +565,7 @@ static void json_str(FILE *f, const char *s)
 }
 
 static void json_case(FILE *f, const char *kind, const case_result *r, double flops,
-                      double shape_flops, double peak_gf)
+                      double shape_flops, double peak_gf, double bytes, double bw_gbs)
 {
     fprintf(f, "\"%s\": {\"ok\": %s", kind, r->ok ? "true" : "false");
     if (!r->ok) {
@@ -538,6 +585,8 @@ static void json_case(FILE *f, const char *kind, const case_result *r, double fl
     json_num(f, r->inv_s);
     fputs(", \"legendre_s\": ", f);
     json_num(f, r->leg_s);
+    fputs(", \"legendre_min_s\": ", f);
+    json_num(f, r->leg_min_s);
     fputs(", \"fft_s\": ", f);
     json_num(f, r->fft_s);
     fputs(", \"other_s\": ", f);
@@ -554,6 +603,14 @@ static void json_case(FILE *f, const char *kind, const case_result *r, double fl
     json_num(f, r->frac_shape);
     fputs(", \"legendre_frac_gemm_square\": ", f);
     json_num(f, lg / peak_gf);
+    fputs(",\n   \"legendre_bytes_model\": ", f);
+    json_num(f, bytes);
+    /* the two times the stage cannot beat: its flops at the large-square GEMM
+     * rate; its bytes at the memory read rate, if nothing stays cached */
+    fputs(", \"legendre_compute_s\": ", f);
+    json_num(f, flops / (peak_gf * 1e9));
+    fputs(", \"legendre_memory_s\": ", f);
+    json_num(f, bytes / (bw_gbs * 1e9));
     fputs(", \"pair_gflops_lower_bound\": ", f);
     json_num(f, flops / r->pair_s * 1e-9);
     fputs(", \"roundtrip_relerr\": ", f);
@@ -635,8 +692,11 @@ int main(int argc, char **argv)
 
     int sq_reps = 0;
     double peak = gemm_square_rate(gemm_n, &sq_reps);
-    printf("%s %dx%dx%d: %.1f GFLOP/s (median of %d)\n\n", GEMM_NAME, gemm_n, gemm_n, gemm_n,
+    printf("%s %dx%dx%d: %.1f GFLOP/s (fastest of %d)\n", GEMM_NAME, gemm_n, gemm_n, gemm_n,
            peak, sq_reps);
+    size_t bw_bytes = 0;
+    const double bw = mem_read_rate(&bw_bytes);
+    printf("memory read: %.1f GB/s (fastest of 5 sums over %.0f MB)\n\n", bw, bw_bytes / 1e6);
 
     if (jf) {
         fprintf(jf, "{\n\"precision\": \"%s\",\n\"njord_version\": ", PREC_NAME);
@@ -651,12 +711,14 @@ int main(int argc, char **argv)
                     "\"gflops\": ",
                 GEMM_NAME, gemm_n, sq_reps);
         json_num(jf, peak);
+        fprintf(jf, "},\n\"mem_read\": {\"bytes\": %zu, \"reps\": 5, \"gbs\": ", bw_bytes);
+        json_num(jf, bw);
         fputs("},\n\"cases\": [\n", jf);
     }
 
-    printf("%-5s %-10s %3s | %10s %8s %8s %8s %6s %6s | %10s %8s %8s | %8s %6s\n", "T", "grid",
-           "nf", "scal pair", "Leg s", "LegGF/s", "GEMM GF", "frac", "fracSq", "vec pair",
-           "Leg s", "LegGF/s", "relerr", "others");
+    printf("%-5s %-10s %3s | %10s %8s %8s %8s %6s %6s %8s %8s | %10s %8s %8s | %8s %6s\n", "T",
+           "grid", "nf", "scal pair", "Leg s", "LegGF/s", "GEMM GF", "frac", "fracSq", "flop s",
+           "mem s", "vec pair", "Leg s", "LegGF/s", "relerr", "others");
 
     int first = 1;
     for (int it = 0; it < nT; it++) {
@@ -740,14 +802,22 @@ int main(int argc, char **argv)
             random_spec(T, c.s2, nf, 1e-6, 1);
             case_result rv = run_case(&c, min_time, mr);
 
+            const double tb_s = nj_sht_legendre_table_bytes
+                                    ? nj_sht_legendre_table_bytes(plan, 2 * nf, 0) : -1;
+            const double tb_v = nj_sht_legendre_table_bytes
+                                    ? nj_sht_legendre_table_bytes(plan, 4 * nf, 1) : -1;
+            const double by_s = tb_s >= 0 ? legendre_bytes_pair(T, nlat / 2, T, 2 * nf, tb_s) : NAN;
+            const double by_v =
+                tb_v >= 0 ? legendre_bytes_pair(T, nlat / 2, T + 1, 4 * nf, tb_v) : NAN;
             double shape_gf = fl_s / rs.shape_s * 1e-9;
             double lgs = fl_s / rs.leg_s * 1e-9, lgv = fl_v / rv.leg_s * 1e-9;
             char grid[32];
             snprintf(grid, sizeof grid, "%dx%d", nlon, nlat);
-            printf("%-5d %-10s %3d | %8.2fms %8.4f %8.1f %8.1f %6.2f %6.2f | %8.2fms %8.4f "
-                   "%8.1f | %8.1e %5.0f%%",
+            printf("%-5d %-10s %3d | %8.2fms %8.4f %8.1f %8.1f %6.2f %6.2f %8.4f %8.4f | %8.2fms "
+                   "%8.4f %8.1f | %8.1e %5.0f%%",
                    T, grid, nf, rs.ok ? 1e3 * rs.pair_s : NAN, rs.leg_s, lgs, shape_gf,
-                   rs.frac_shape, lgs / peak, rv.ok ? 1e3 * rv.pair_s : NAN, rv.leg_s, lgv,
+                   rs.frac_shape, lgs / peak, fl_s / (peak * 1e9), by_s / (bw * 1e9),
+                   rv.ok ? 1e3 * rv.pair_s : NAN, rv.leg_s, lgv,
                    fmax(rs.relerr, rv.relerr), 100 * fmax(rs.foreign_cpu, rv.foreign_cpu));
             if (!rs.ok) printf("  scalar: %s", rs.err);
             if (!rv.ok) printf("  vector: %s", rv.err);
@@ -765,9 +835,9 @@ int main(int argc, char **argv)
                 fputs(", \"gflops\": ", jf);
                 json_num(jf, shape_gf);
                 fputs("},\n ", jf);
-                json_case(jf, "scalar", &rs, fl_s, fl_s, peak);
+                json_case(jf, "scalar", &rs, fl_s, fl_s, peak, by_s, bw);
                 fputs(",\n ", jf);
-                json_case(jf, "vector", &rv, fl_v, fl_s, peak);
+                json_case(jf, "vector", &rv, fl_v, fl_s, peak, by_v, bw);
                 fputs("}", jf);
                 fflush(jf);
                 first = 0;

@@ -127,6 +127,8 @@ def combine_njord(runs):
         return None, []
     sq = [r.get("gemm_square", {}) for r in runs]
     rates = sorted(x["gflops"] for x in sq if x.get("gflops") is not None)
+    bws = [r["mem_read"]["gbs"] for r in runs
+           if (r.get("mem_read") or {}).get("gbs") is not None]
     first = runs[0]
     summary = {
         "gemm_square": {
@@ -138,6 +140,13 @@ def combine_njord(runs):
             "note": "measured at the start of each bench_sht process (one per T), the "
                     "fastest of a few repetitions each; legendre_frac_gemm_square uses "
                     "gflops_max, the best of them (noise only slows a GEMM down)",
+        },
+        "mem_read": {
+            "gbs_max": max(bws) if bws else None,
+            "gbs_min": min(bws) if bws else None,
+            "runs": len(bws),
+            "note": "read rate of memory (a sum over 805 MB by all threads), the fastest "
+                    "of 5 in each bench_sht process; legendre_memory_s uses gbs_max",
         },
         "gemm_shape_note": "per case: the GEMM sequence of the even/odd Legendre "
                            "formulation (same shapes and table size), see cases[].gemm_shape",
@@ -164,6 +173,11 @@ def combine_njord(runs):
                     x["legendre_frac_gemm_square_process"] = x.get("legendre_frac_gemm_square")
                     lg = x.get("legendre_gflops")
                     x["legendre_frac_gemm_square"] = lg / peak if lg and peak else None
+                    # the two times the stage cannot beat, with this run's best rates
+                    fl, by = x.get("legendre_flops"), x.get("legendre_bytes_model")
+                    x["legendre_compute_s"] = fl / (peak * 1e9) if fl and peak else None
+                    x["legendre_memory_s"] = (by / (max(bws) * 1e9)
+                                              if by is not None and bws else None)
                     c[kind] = x
             cases.append(c)
     cases.sort(key=lambda c: (c.get("T", 0), c.get("nfields", 0)))
@@ -229,6 +243,13 @@ def merge(dps, sps, shs):
     return out
 
 
+def ceiling(s):
+    cs, ms = s.get("legendre_compute_s"), s.get("legendre_memory_s")
+    if not cs or ms is None:
+        return None
+    return cs / max(cs, ms)
+
+
 def targets(res):
     t = {"legendre_frac_target": TARGET_LEGENDRE_FRAC, "shtns_ratio_target": TARGET_SHTNS_RATIO,
          "legendre": [], "shtns_T341_batch20": None}
@@ -246,6 +267,9 @@ def targets(res):
             else s["legendre_frac_gemm_shape"] >= TARGET_LEGENDRE_FRAC,
             "met_vs_square": None if s.get("legendre_frac_gemm_square") is None
             else s["legendre_frac_gemm_square"] >= TARGET_LEGENDRE_FRAC,
+            # the highest fraction of the large-square GEMM rate the stage could
+            # reach if its data does not stay cached: the memory time caps it
+            "memory_ceiling_frac_square": ceiling(s),
         })
         if c["precision"] == "double" and c["T"] == TARGET_T and "shtns_ratio" in s:
             t["shtns_T341_batch20"] = {"ratio": s["shtns_ratio"],
@@ -269,12 +293,14 @@ def markdown(res):
                                            " (dirty)" if m.get("git_dirty") else ""))
     for prec, b in res["baselines"].items():
         gs = b.get("gemm_square", {})
+        mr = b.get("mem_read") or {}
         L.append("- %s: Njord %s, %sGEMM %s³ = %s GFLOP/s (best of %s processes, range %s–%s), "
-                 "stage timers %s" % (
+                 "memory read %s GB/s (best of %s, range %s–%s), stage timers %s" % (
                      prec, b.get("njord_version"), "D" if prec == "double" else "S",
                      gs.get("n"), fmt(gs.get("gflops_max"), ".1f"), gs.get("runs"),
                      fmt(gs.get("gflops_min"), ".1f"), fmt(gs.get("gflops_max"), ".1f"),
-                     "yes" if b.get("stage_times") else "no"))
+                     fmt(mr.get("gbs_max"), ".1f"), mr.get("runs"), fmt(mr.get("gbs_min"), ".1f"),
+                     fmt(mr.get("gbs_max"), ".1f"), "yes" if b.get("stage_times") else "no"))
     bi = next((b.get("build_info") for b in res["baselines"].values() if b.get("build_info")), "")
     blas = next((l[len("blas: "):] for l in (bi or "").splitlines() if l.startswith("blas: ")), None)
     if blas:
@@ -293,13 +319,18 @@ def markdown(res):
              "vordiv_from_uv) for all nf fields together. Leg GF/s: Legendre-stage flops / "
              "Legendre-stage time (scalar pair). frac shape / frac sq: that rate over the "
              "GEMM rate measured in the same run on the same GEMM shapes / on a large square "
-             "product. SHTns ratio: Njord time / SHTns time (< 1: Njord faster; single "
-             "precision is compared with SHTns double).")
+             "product. Leg ms: the Legendre stage of the scalar pair; at GEMM: its flops at "
+             "the large-square GEMM rate; memory: the bytes it must move when nothing stays "
+             "cached between stages (LS buffer read and written, Fourier buffer written and "
+             "read, written lines counted twice, stored functions read in each direction "
+             "unless regenerated) at the memory read rate. A stage cannot beat the larger of "
+             "the two unless its data stays in cache. SHTns ratio: Njord time / SHTns time "
+             "(< 1: Njord faster; single precision is compared with SHTns double).")
     L.append("")
     L.append("| prec | T | grid | nf | scalar pair ms | vector pair ms | Leg GF/s | "
-             "GEMM shape GF/s | frac shape | frac sq | SHTns scalar ms | ratio | "
-             "SHTns vector ms | ratio | roundtrip err |")
-    L.append("|" + "---|" * 15)
+             "GEMM shape GF/s | frac shape | frac sq | Leg ms | at GEMM ms | memory ms | "
+             "SHTns scalar ms | ratio | SHTns vector ms | ratio | roundtrip err |")
+    L.append("|" + "---|" * 18)
     def ms(x):
         if not x.get("ok"):
             return "err"
@@ -321,13 +352,18 @@ def markdown(res):
         shc = c.get("shtns", {})
         err = max([x for x in (s.get("roundtrip_relerr"), v.get("roundtrip_relerr"))
                    if x is not None] or [None]) if (s.get("ok") or v.get("ok")) else None
-        L.append("| %s | %d | %dx%d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
+        def tms(x):
+            return fmt(1e3 * x, ".2f") if x is not None else "–"
+        L.append("| %s | %d | %dx%d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s "
+                 "| %s | %s | %s |"
                  % (c["precision"], c["T"], c["nlon"], c["nlat"], c["nfields"],
                     ms(s), ms(v),
                     fmt(s.get("legendre_gflops"), ".1f"),
                     fmt(c.get("gemm_shape", {}).get("gflops"), ".1f"),
                     fmt(s.get("legendre_frac_gemm_shape"), ".2f"),
                     fmt(s.get("legendre_frac_gemm_square"), ".2f"),
+                    tms(s.get("legendre_s")), tms(s.get("legendre_compute_s")),
+                    tms(s.get("legendre_memory_s")),
                     shms(shc, "scalar"),
                     fmt(s.get("shtns_ratio"), ".2f"),
                     shms(shc, "vector"),
@@ -360,11 +396,13 @@ def markdown(res):
     if not t["legendre"]:
         L.append("- no data")
     for x in t["legendre"]:
-        L.append("- %s T%d: %s of GEMM on the same shapes (%s), %s of large-square GEMM (%s)%s" % (
+        L.append("- %s T%d: %s of GEMM on the same shapes (%s), %s of large-square GEMM (%s; "
+                 "memory-traffic ceiling %s)%s" % (
             x["precision"], x["T"], fmt(x["frac_gemm_shape"], ".0%"),
             {True: "met", False: "not met", None: "n/a"}[x["met_vs_shape"]],
             fmt(x["frac_gemm_square"], ".0%"),
             {True: "met", False: "not met", None: "n/a"}[x["met_vs_square"]],
+            fmt(x["memory_ceiling_frac_square"], ".0%"),
             " — " + NOISY_MARK + " unreliable, machine busy" if x["noisy"] else ""))
     L.append("")
     s = t["shtns_T341_batch20"]

@@ -607,6 +607,23 @@ static void test_batch_independence(void **state)
     njord_real *out[2][4];
     random_spec(T, s, nf, 1);
     njord_sht_plan *p = make_plan(T, nlat, nlon, nf);
+    /* the premise: in double, one field regenerates its functions and the batch
+     * reads the tables (51 MB), as much of them as the benchmark's traffic model
+     * is told: from the block of the first row in use, all degrees to T. In
+     * single, the tables (25 MB) are small enough for every call to read them. */
+    const int JR = NJ_LEG_JR, nh = nlat / 2, nhp = (nh + JR - 1) / JR * JR;
+    double expect = 0;
+    for (int m = 0; m <= T; m++) {
+        const int jlo = nh - nj_sht_legendre_rows(p, m);
+        if (jlo < nh) expect += (double)(T + 1 - m) * (nhp - jlo / JR * JR) * sizeof(njord_real);
+    }
+    const int single = sizeof(njord_real) == 4;
+    assert_true(nj_sht_legendre_table_bytes(p, 2, 0) == (single ? expect : 0));
+    assert_true(single ? nj_sht_legendre_table_bytes(p, 4, 1) > expect
+                       : nj_sht_legendre_table_bytes(p, 4, 1) == 0);
+    assert_true(nj_sht_legendre_table_bytes(p, 2 * nf, 0) == expect);
+    assert_true(nj_sht_legendre_table_bytes(p, 4 * nf, 1) > expect);
+    assert_true(nj_sht_legendre_table_bytes(NULL, 2, 0) == -1);
     for (int t = 0; t < 2; t++) four_transforms(p, s, ng, nsp, t ? nf : 1, out[t]);
     for (int k = 0; k < 4; k++) {
         assert_memory_equal(out[0][k], out[1][k], sizeof(njord_real) * (k < 2 ? ng : nsp));

@@ -434,6 +434,20 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
     return NJORD_OK;
 }
 
+double nj_sht_legendre_table_bytes(const njord_sht_plan *p, int ncol, int ext)
+{
+    if (!p || p->ops != &nj_cpu_backend || !p->bk) return -1;
+    const nj_cpu_sht *b = BK(p);
+    if (!b->tab || ncol <= b->regen_cols) return 0;
+    double bytes = 0; /* as cpu_legendre reads them: from the block of jlo on */
+    for (int im = 0; im < p->nm; im++) {
+        const nj_leg_block k = nj_legendre_block(p, NULL, b->ls, b->four_s, im, ncol, ext);
+        if (k.j0 >= p->nh) continue;
+        bytes += (double)(k.ks + k.ka) * (b->nhp - k.j0 / NJ_LEG_JR * NJ_LEG_JR) * sizeof(nj_real);
+    }
+    return bytes;
+}
+
 static int cpu_legendre_inv(njord_sht_plan *p, int ncol, int ext)
 {
     return cpu_legendre(p, ncol, ext, 0);
