@@ -652,7 +652,8 @@ static void test_thread_independence(void **state)
 
 /* The Legendre-step kernels (lib/backend/cpu_leg.h) against plain sums in long
  * double, over row counts with partial blocks and vectors, first rows inside a
- * block, odd degree counts, every even column count up to 12, and accumulation. */
+ * block, odd degree counts, every even column count up to 12, and accumulation;
+ * the analysis by blocks of rows (nj_leg_ana_lanes) against nj_leg_ana, bitwise. */
 static void test_legendre_kernels(void **state)
 {
     (void)state;
@@ -669,6 +670,10 @@ static void test_legendre_kernels(void **state)
         njord_real *G = malloc(sizeof(njord_real) * nh * ncmax);
         njord_real *S = malloc(sizeof(njord_real) * nh * ncmax);
         njord_real *L = malloc(sizeof(njord_real) * kmax * ncmax);
+        njord_real *L2 = malloc(sizeof(njord_real) * kmax * ncmax);
+        njord_real *blk = malloc(sizeof(njord_real) * kmax * JR);
+        njord_real *lanes = malloc(sizeof(njord_real) * kmax * 8 * NJ_LEG_VL);
+        njord_real *tail = malloc(sizeof(njord_real) * kmax * NJ_LEG_VL);
         for (int i = 0; i < kmax * ncmax; i++) lt[i] = (njord_real)(rand() / (double)RAND_MAX - 0.5);
         for (int i = 0; i < nh * ncmax; i++) G[i] = (njord_real)(rand() / (double)RAND_MAX - 0.5);
         for (int ij = 0; ij < 3; ij++) {
@@ -697,10 +702,26 @@ static void test_legendre_kernels(void **state)
                             for (int j = b0; j < nh; j++) e += (long double)src[j + n * nh] * G[j + c * nh];
                             assert_true(fabsl(L[n * ncmax + c] - e) <= tol * (1 + fabsl(e)));
                         }
+                    if (nc > 8) continue;
+                    /* the same block by block of rows: bit for bit; the block
+                     * buffer's rows beyond the block hold NaN, never read */
+                    int rt = nh;
+                    memset(lanes, 0, sizeof(njord_real) * kmax * 8 * NJ_LEG_VL);
+                    for (int j = b0; j < nh; j += JR) {
+                        const int rows = nh - j < JR ? nh - j : JR;
+                        for (int n = 0; n < k; n++)
+                            for (int i = 0; i < JR; i++)
+                                blk[n * JR + i] = i < rows ? src[j + i + n * nh] : (njord_real)NAN;
+                        nj_leg_ana_lanes(j, rows, k, blk, G, nh, nc, lanes, tail, &rt);
+                    }
+                    nj_leg_ana_lanes_end(k, nc, lanes, tail, rt, nh, G, nh, L2, ncmax);
+                    for (int n = 0; n < k; n++)
+                        assert_memory_equal(L2 + n * ncmax, L + n * ncmax, sizeof(njord_real) * nc);
                 }
             }
         }
         free(src), free(P), free(lt), free(G), free(S), free(L);
+        free(L2), free(blk), free(lanes), free(tail);
     }
 }
 

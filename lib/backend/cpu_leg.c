@@ -165,6 +165,19 @@ void nj_leg_syn(int nh, int j0, int k, const nj_real *P, int kd, const nj_real *
     }
 }
 
+/* s plus the products p[i] g[i], i < n, in order, each one multiply-add: the
+ * analysis's rows after the last whole vector (fewer than a vector). The empty
+ * asm keeps the compiler from vectorising the loop (which would round the
+ * products apart from the additions), so that every caller rounds alike. */
+INLINE nj_real ana_rest(nj_real s, const nj_real *p, const nj_real *g, int n)
+{
+    for (int i = 0; i < n; i++) {
+        s += p[i] * g[i];
+        __asm__("" : "+x"(s));
+    }
+    return s;
+}
+
 /* One tile of the analysis: nn degrees from n by qq columns from c, summed over
  * the rows from block b0 to nh-1: vector lanes over the rows, then the lanes by
  * hsum8, then the rows beyond the last whole vector. With pft >= 0, fetches the
@@ -202,10 +215,10 @@ tail:;
     }
     for (int i = 0; i < nn; i++)
         for (int q = 0; q < qq; q++) {
-            nj_real s = sum[i * qq + q];
-            const nj_real *pt = P + (size_t)(r / JR) * kd * JR + (size_t)(n + i) * JR;
-            for (int j = r; j < nh; j++) s += pt[j % JR] * G[j + (size_t)(c + q) * ldg];
-            L[(size_t)(n + i) * ldl + c + q] = s;
+            /* the rows from r, all in r's block */
+            const nj_real *pt = P + (size_t)(r / JR) * kd * JR + (size_t)(n + i) * JR + r % JR;
+            L[(size_t)(n + i) * ldl + c + q] =
+                ana_rest(sum[i * qq + q], pt, G + r + (size_t)(c + q) * ldg, nh - r);
         }
 }
 
@@ -228,5 +241,79 @@ void nj_leg_ana(int nh, int j0, int k, const nj_real *P, int kd, const nj_real *
         int c = 0;
         for (; c + 4 <= nc; c += 4) ana_tile(nh, b0, n, 1, P, kd, G, ldg, c, 4, L, ldl, -1, 1);
         if (c + 2 <= nc) ana_tile(nh, b0, n, 1, P, kd, G, ldg, c, 2, L, ldl, -1, 1);
+    }
+}
+
+/* The analysis of nj_leg_ana in pieces of rows (cpu_leg.h): the lane sums of
+ * ana_tile kept in acc from one block of rows to the next. NC columns. */
+INLINE void ana_lanes(int j, int rows, int k, const nj_real *P, const nj_real *G, int ldg,
+                      nj_real *acc, nj_real *tail, int *rt, const int NC)
+{
+    int nv = 0; /* whole vectors: rows j + v VL .. + VL - 1 all in the block */
+    while (nv < 3 && nv * VL + VL <= rows) nv++;
+    if (nv * VL < rows) { /* the rest: summed after the lanes, by nj_leg_ana_lanes_end */
+        *rt = j + nv * VL;
+        for (int n = 0; n < k; n++)
+            for (int i = 0; i < rows - nv * VL; i++) tail[n * VL + i] = P[n * JR + nv * VL + i];
+    }
+    vr g[8][3];
+#pragma GCC unroll 8
+    for (int c = 0; c < NC; c++)
+#pragma GCC unroll 3
+        for (int v = 0; v < 3; v++) g[c][v] = v < nv ? LD(G + j + v * VL + (size_t)c * ldg) : (vr){0};
+    if (nv == 3) {
+#pragma GCC unroll 4
+        for (int n = 0; n < k; n++) {
+            const vr p0 = LD(P + n * JR), p1 = LD(P + n * JR + VL), p2 = LD(P + n * JR + 2 * VL);
+#pragma GCC unroll 8
+            for (int c = 0; c < NC; c++) {
+                nj_real *a = acc + (size_t)(n * NC + c) * VL;
+                vr x = LD(a);
+                x += p0 * g[c][0];
+                x += p1 * g[c][1];
+                x += p2 * g[c][2];
+                ST(a, x);
+            }
+        }
+    } else {
+        for (int n = 0; n < k; n++)
+#pragma GCC unroll 8
+            for (int c = 0; c < NC; c++) {
+                nj_real *a = acc + (size_t)(n * NC + c) * VL;
+                vr x = LD(a);
+                for (int v = 0; v < nv; v++) x += LD(P + n * JR + v * VL) * g[c][v];
+                ST(a, x);
+            }
+    }
+}
+
+NJ_LEG_CLONES
+void nj_leg_ana_lanes(int j, int rows, int k, const nj_real *P, const nj_real *G, int ldg, int nc,
+                      nj_real *acc, nj_real *tail, int *rt)
+{
+    switch (nc) {
+    case 2: ana_lanes(j, rows, k, P, G, ldg, acc, tail, rt, 2); break;
+    case 4: ana_lanes(j, rows, k, P, G, ldg, acc, tail, rt, 4); break;
+    case 6: ana_lanes(j, rows, k, P, G, ldg, acc, tail, rt, 6); break;
+    default: ana_lanes(j, rows, k, P, G, ldg, acc, tail, rt, 8); break;
+    }
+}
+
+NJ_LEG_CLONES
+void nj_leg_ana_lanes_end(int k, int nc, const nj_real *acc, const nj_real *tail, int rt, int nh,
+                          const nj_real *G, int ldg, nj_real *L, int ldl)
+{
+    const int total = k * nc;
+    for (int g = 0; g < total; g += 8) {
+        v8 h[8];
+        for (int i = 0; i < 8; i++)
+            h[i] = g + i < total ? FOLD8(LD(acc + (size_t)(g + i) * VL)) : (v8){0};
+        const v8 s = hsum8(h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
+        for (int i = 0; i < 8; i++) {
+            const int e = g + perm8[i];
+            if (e >= total) continue;
+            const int n = e / nc, c = e % nc;
+            L[(size_t)n * ldl + c] = ana_rest(s[i], tail + n * VL, G + rt + (size_t)c * ldg, nh - rt);
+        }
     }
 }

@@ -47,4 +47,18 @@ void nj_leg_syn(int nh, int j0, int k, const nj_real *P, int kd, const nj_real *
 void nj_leg_ana(int nh, int j0, int k, const nj_real *P, int kd, const nj_real *G, int ldg,
                 int nc, nj_real *L, int ldl);
 
+/** The analysis of nj_leg_ana computed block by block of rows, for nc <= 8
+ *  columns (nc even): the same values, bit for bit. For each block (rows j ..
+ *  j + rows - 1, rows <= JR, the first at a multiple of JR, in order) with the
+ *  functions of its k degrees in P ([k][JR], row j + i at P[n JR + i]):
+ *  nj_leg_ana_lanes adds the block to the lane sums acc (k nc vectors of
+ *  NJ_LEG_VL, zeroed before the first block) and keeps the rows after the last
+ *  whole vector (the last block only) in tail (k NJ_LEG_VL values) with their
+ *  first row in *rt (set *rt = nh before the first block). Then
+ *  nj_leg_ana_lanes_end reduces the lanes and adds those rows: L[n ldl + c]. */
+void nj_leg_ana_lanes(int j, int rows, int k, const nj_real *P, const nj_real *G, int ldg, int nc,
+                      nj_real *acc, nj_real *tail, int *rt);
+void nj_leg_ana_lanes_end(int k, int nc, const nj_real *acc, const nj_real *tail, int rt, int nh,
+                          const nj_real *G, int ldg, nj_real *L, int ldl);
+
 #endif

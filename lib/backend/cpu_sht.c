@@ -29,7 +29,8 @@
 #define NJ_FFT_BLOCK 8 /* latitude pairs per task of the FFTW stage */
 /* Legendre step, regenerating: degrees of each parity per piece, in the
  * synthesis (block by block of rows, the functions in L1) and in the analysis
- * (all rows at once, in L2); measured best at T341 x 20 on 2 cores */
+ * (all rows at once, in L2; of one field: block by block, NJ_LEG_PIECE);
+ * measured best at T341 x 20 on 2 cores */
 #define NJ_LEG_PIECE 64
 #define NJ_LEG_PIECE_ANA 16
 /* Calls with at most NJ_REGEN_COLS columns regenerate the functions even where
@@ -40,6 +41,14 @@
  * between calls and win (T85, 2.3 MB: 1 field 0.08 vs 0.15 ms; T170, 17 MB:
  * 0.62 vs 0.72 ms). */
 #define NJ_REGEN_COLS 24
+/* Regenerated analyses of at most NJ_ANA_LANES_COLS columns (one field) run
+ * block by block of rows like the synthesis (nj_leg_ana_lanes), their lane sums
+ * (2 vectors per degree) kept in L1 from block to block: one direction over all
+ * m, caches evicted, T341 3.1 -> 2.1 ms, T682 22.5 -> 13.1 ms (single: 2.7 ->
+ * 2.4, 18.7 -> 16.7). With 4 columns and more the lane sums' loads and stores
+ * cost more than writing the functions to L2 saves (4 columns: no gain; 8: 4.4
+ * -> 6.8 ms at T341). */
+#define NJ_ANA_LANES_COLS 2
 #define NJ_REGEN_TABLE_MB 32
 _Static_assert(2 * NJ_LEG_PIECE <= NJ_LEGENDRE_GEN_MAX, "a piece's degrees in one pass");
 
@@ -59,6 +68,7 @@ typedef struct {
     double *s0, *s1;
     nj_real *pgen;  /* per thread: packed pieces, 2 NJ_LEG_PIECE nhp (regeneration) */
     double *gwork;  /* per thread: recurrence state, 2 nh */
+    nj_real *asum;  /* per thread: lane sums and last rows of nj_leg_ana_lanes, ASUM */
     nj_real *ls;    /* LS buffer, nls * max_cols */
     nj_real *four_s; /* Fourier buffer, spectral side: 2 * nm * nh * max_cols */
     nj_real *four_g; /* grid side: 2 * (T+1) * nhl * max_cols (= four_s on one rank);
@@ -77,6 +87,10 @@ typedef struct {
 } nj_cpu_sht;
 
 #define BK(p) ((nj_cpu_sht *)(p)->bk)
+/* per thread: both parities' lane sums (NJ_LEG_PIECE degrees, NJ_ANA_LANES_COLS
+ * columns), then their last rows */
+#define ASUM_LANES ((size_t)NJ_LEG_PIECE * NJ_ANA_LANES_COLS * NJ_LEG_VL)
+#define ASUM (2 * ASUM_LANES + 2 * (size_t)NJ_LEG_PIECE * NJ_LEG_VL)
 
 static void cpu_fini(njord_sht_plan *p)
 {
@@ -97,6 +111,7 @@ static void cpu_fini(njord_sht_plan *p)
     free(b->s0);
     free(b->s1);
     free(b->gwork);
+    nj_free(b->asum);
     nj_free(b->ls);
     if (b->four_g != b->four_s) nj_free(b->four_g);
     nj_free(b->four_s);
@@ -142,6 +157,7 @@ static int cpu_init(njord_sht_plan *p)
     b->pgen = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * 2 * NJ_LEG_PIECE * b->nhp);
     /* per thread, 2 nh doubles: the recurrence state (or nj_legendre_m scratch) */
     b->gwork = malloc(sizeof(double) * (size_t)b->nthr * 2 * nh);
+    b->asum = nj_alloc(sizeof(nj_real) * (size_t)b->nthr * ASUM);
     b->ls = nj_alloc(sizeof(nj_real) * p->nls * (size_t)p->max_cols);
     const size_t nfs = 2 * (size_t)p->nm * nh * (size_t)p->max_cols + NJ_FFT_VL;
     const size_t nfg = 2 * (size_t)(T + 1) * p->nhl * (size_t)p->max_cols + NJ_FFT_VL;
@@ -167,7 +183,7 @@ static int cpu_init(njord_sht_plan *p)
         b->cbuf = NJ_FFTW(alloc_complex)((size_t)b->nthr * 2 * NJ_FFT_BLOCK * b->cstride);
     }
     if ((store && !b->tab) || !b->n0 || !b->s0 || !b->s1 || !b->pgen || !gen ||
-        !b->gwork || !b->ls || !b->four_s || !b->four_g || (p->nranks > 1 && !b->stage) ||
+        !b->gwork || !b->asum || !b->ls || !b->four_s || !b->four_g || (p->nranks > 1 && !b->stage) ||
         (own ? !b->rf || !b->lanes : !b->rbuf || !b->cbuf)) {
         nj_free(gen);
         cpu_fini(p);
@@ -360,6 +376,24 @@ static void syn_block(void *v, int j, int rows)
         nj_leg_syn(rows, 0, c->ca, c->pa, c->ca, c->lar, c->ncol, c->accumulate, c->A + j, c->nh);
 }
 
+/* Analysis lane sums of one block of regenerated functions (nj_leg_ana_lanes):
+ * called by nj_legendre_gen_blocks. */
+struct ana_block_ctx {
+    const nj_real *ps, *pa;
+    int cs, ca, ncol, nh;
+    const nj_real *S, *A;
+    nj_real *accs, *acca, *tails, *taila;
+    int rts, rta;
+};
+
+static void ana_block(void *v, int j, int rows)
+{
+    struct ana_block_ctx *c = v;
+    nj_leg_ana_lanes(j, rows, c->cs, c->ps, c->S, c->nh, c->ncol, c->accs, c->tails, &c->rts);
+    if (c->ca > 0)
+        nj_leg_ana_lanes(j, rows, c->ca, c->pa, c->A, c->nh, c->ncol, c->acca, c->taila, &c->rta);
+}
+
 static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
 {
     nj_cpu_sht *b = BK(p);
@@ -385,11 +419,13 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
             for (int c = 0; c < ncol; c++)
                 memset(A + (size_t)c * nh + j0, 0, sizeof(nj_real) * (size_t)mr);
         /* the functions: from the table, all degrees at once; or regenerated in
-         * pieces (per parity: NJ_LEG_PIECE degrees for the synthesis, block by
-         * block of rows; NJ_LEG_PIECE_ANA for the analysis, into packed panels),
-         * a synthesis accumulating the pieces in order of degree */
+         * pieces (per parity: NJ_LEG_PIECE degrees for the synthesis and the
+         * analysis of one field, block by block of rows; NJ_LEG_PIECE_ANA for
+         * the other analyses, into packed panels), a synthesis accumulating the
+         * pieces in order of degree */
         const nj_real *tab = ncol > b->regen_cols ? b->tab : NULL; /* else regenerate */
-        const int piece = tab ? ks : forward ? NJ_LEG_PIECE_ANA : NJ_LEG_PIECE;
+        const int lanes = !tab && forward && ncol <= NJ_ANA_LANES_COLS;
+        const int piece = tab ? ks : forward && !lanes ? NJ_LEG_PIECE_ANA : NJ_LEG_PIECE;
         const size_t o = (size_t)im * nh;
         double *gw = b->gwork + (size_t)tid * 2 * nh;
         nj_real *pg = b->pgen + (size_t)tid * 2 * NJ_LEG_PIECE * nhp;
@@ -400,6 +436,22 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
             const int cs = NJ_MIN(piece, ks - r0), ca = NJ_MAX(0, NJ_MIN(piece, ka - r0));
             nj_real *lsr = ls + (size_t)r0 * ncol, *lar = la + (size_t)r0 * ncol;
             const int n1 = m + 2 * r0, n2 = NJ_MIN(ext ? T + 1 : T, m + 2 * (r0 + piece) - 1);
+            if (lanes) { /* each block's lane sums right after its functions */
+                nj_real *acc = b->asum + (size_t)tid * ASUM;
+                struct ana_block_ctx c = {pg, pg + (size_t)NJ_LEG_PIECE * NJ_LEG_JR, cs, ca, ncol,
+                                          nh, S, A, acc, acc + ASUM_LANES, acc + 2 * ASUM_LANES,
+                                          acc + 2 * ASUM_LANES + (size_t)NJ_LEG_PIECE * NJ_LEG_VL,
+                                          nh, nh};
+                memset(c.accs, 0, sizeof(nj_real) * (size_t)cs * ncol * NJ_LEG_VL);
+                memset(c.acca, 0, sizeof(nj_real) * (size_t)ca * ncol * NJ_LEG_VL);
+                nj_legendre_gen_blocks(m, n1, n2, ja, nh, p->mu, b->n0 + o, b->s0 + o,
+                                       b->s1 + o, gw, gw + nh, NJ_LEG_JR, pg,
+                                       pg + (size_t)NJ_LEG_PIECE * NJ_LEG_JR, ana_block, &c);
+                nj_leg_ana_lanes_end(cs, ncol, c.accs, c.tails, c.rts, nh, S, nh, lsr, ncol);
+                if (ca > 0)
+                    nj_leg_ana_lanes_end(ca, ncol, c.acca, c.taila, c.rta, nh, A, nh, lar, ncol);
+                continue;
+            }
             if (!tab && !forward) { /* each block's products right after its functions */
                 struct syn_block_ctx c = {pg, pg + (size_t)NJ_LEG_PIECE * NJ_LEG_JR, cs, ca, ncol,
                                           r0 > 0, lsr, lar, S, A, nh};
