@@ -128,7 +128,7 @@ def combine_njord(runs):
     sq = [r.get("gemm_square", {}) for r in runs]
     rates = sorted(x["gflops"] for x in sq if x.get("gflops") is not None)
     bws = [r["mem_read"]["gbs"] for r in runs
-           if (r.get("mem_read") or {}).get("gbs") is not None]
+           if ((r.get("mem_read") or {}).get("gbs") or 0) > 0]
     first = runs[0]
     summary = {
         "gemm_square": {

@@ -621,8 +621,7 @@ static void test_batch_independence(void **state)
     const int single = sizeof(njord_real) == 4;
     if (nj_sht_legendre_table_bytes(p, 2 * nf, 0) == 0) {
         /* no tables stored (NJORD_LEGENDRE_TABLE_MB=0): every call regenerates */
-        const char *env = getenv("NJORD_LEGENDRE_TABLE_MB");
-        assert_true(env && atof(env) < 25);
+        assert_non_null(getenv("NJORD_LEGENDRE_TABLE_MB"));
         assert_true(nj_sht_legendre_table_bytes(p, 2, 0) == 0);
     } else {
         assert_true(nj_sht_legendre_table_bytes(p, 2, 0) == (single ? expect : 0));

@@ -173,7 +173,13 @@ INLINE nj_real ana_rest(nj_real s, const nj_real *p, const nj_real *g, int n)
 {
     for (int i = 0; i < n; i++) {
         s += p[i] * g[i];
-        __asm__("" : "+x"(s));
+#if defined(__x86_64__) || defined(__i386__)
+        __asm__("" : "+x"(s)); /* s stays in a vector register */
+#elif defined(__aarch64__)
+        __asm__("" : "+w"(s));
+#else
+        __asm__("" : "+m"(s));
+#endif
     }
     return s;
 }
@@ -295,7 +301,8 @@ void nj_leg_ana_lanes(int j, int rows, int k, const nj_real *P, const nj_real *G
     case 2: ana_lanes(j, rows, k, P, G, ldg, acc, tail, rt, 2); break;
     case 4: ana_lanes(j, rows, k, P, G, ldg, acc, tail, rt, 4); break;
     case 6: ana_lanes(j, rows, k, P, G, ldg, acc, tail, rt, 6); break;
-    default: ana_lanes(j, rows, k, P, G, ldg, acc, tail, rt, 8); break;
+    case 8: ana_lanes(j, rows, k, P, G, ldg, acc, tail, rt, 8); break;
+    default: __builtin_trap(); /* outside the contract (cpu_leg.h) */
     }
 }
 

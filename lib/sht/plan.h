@@ -130,9 +130,11 @@ void nj_sht_stage_times_reset(njord_sht_plan *p);
  *  -1 if m is not local. For the benchmark's flop count. */
 int nj_sht_legendre_rows(const njord_sht_plan *p, int m);
 /** Bytes of stored Legendre functions that one direction of the Legendre step
- *  reads in a call with ncol columns (ext: degrees up to T+1, the vector
- *  transforms): 0 where it regenerates them, -1 for a plan of a backend other
- *  than cpu. For the benchmark's memory-traffic model (lib/backend/cpu_sht.c). */
+ *  reads on this rank (its m) in a call with ncol columns (ext: degrees up to
+ *  T+1, the vector transforms): 0 where it regenerates them (it then reads the
+ *  recurrence's start states, 20 bytes per row and m), -1 for a plan of a
+ *  backend other than cpu. For the benchmark's memory-traffic model
+ *  (lib/backend/cpu_sht.c). */
 double nj_sht_legendre_table_bytes(const njord_sht_plan *p, int ncol, int ext);
 
 /** Table values below this magnitude are negligible. P_n^m(mu) decays like
