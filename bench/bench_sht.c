@@ -263,6 +263,13 @@ static double legendre_bytes_pair(int T, int nh, int nmax, int ncol, double tabl
     return 3 * ls + 3 * four + 2 * table_bytes;
 }
 
+/* The stored functions one direction reads (nj_sht_legendre_table_bytes), or
+ * -1 where the library does not say. */
+static double table_bytes(const njord_sht_plan *p, int ncol, int ext)
+{
+    return nj_sht_legendre_table_bytes ? nj_sht_legendre_table_bytes(p, ncol, ext) : -1;
+}
+
 /* Rate of reading memory in GB/s: a sum over 768 MiB = 805 MB (three times the largest
  * last-level cache seen on these machines) by all threads, the fastest of the
  * repetitions (as for the GEMM: noise only slows). */
@@ -805,10 +812,7 @@ int main(int argc, char **argv)
             random_spec(T, c.s2, nf, 1e-6, 1);
             case_result rv = run_case(&c, min_time, mr);
 
-            const double tb_s = nj_sht_legendre_table_bytes
-                                    ? nj_sht_legendre_table_bytes(plan, 2 * nf, 0) : -1;
-            const double tb_v = nj_sht_legendre_table_bytes
-                                    ? nj_sht_legendre_table_bytes(plan, 4 * nf, 1) : -1;
+            const double tb_s = table_bytes(plan, 2 * nf, 0), tb_v = table_bytes(plan, 4 * nf, 1);
             const int nh = (nlat + 1) / 2; /* with the equator row of an odd grid */
             const double by_s = tb_s >= 0 ? legendre_bytes_pair(T, nh, T, 2 * nf, tb_s) : NAN;
             const double by_v = tb_v >= 0 ? legendre_bytes_pair(T, nh, T + 1, 4 * nf, tb_v) : NAN;

@@ -394,6 +394,13 @@ static void ana_block(void *v, int j, int rows)
         nj_leg_ana_lanes(j, rows, c->ca, c->pa, c->A, c->nh, c->ncol, c->acca, c->taila, &c->rta);
 }
 
+/* The tables a call with ncol columns reads, or NULL: it regenerates the
+ * functions (no tables stored, or few columns and large tables). */
+static inline const nj_real *cpu_tables(const nj_cpu_sht *b, int ncol)
+{
+    return ncol > b->regen_cols ? b->tab : NULL;
+}
+
 static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
 {
     nj_cpu_sht *b = BK(p);
@@ -423,7 +430,7 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
          * analysis of one field, block by block of rows; NJ_LEG_PIECE_ANA for
          * the other analyses, into packed panels), a synthesis accumulating the
          * pieces in order of degree */
-        const nj_real *tab = ncol > b->regen_cols ? b->tab : NULL; /* else regenerate */
+        const nj_real *tab = cpu_tables(b, ncol);
         const int lanes = !tab && forward && ncol <= NJ_ANA_LANES_COLS;
         const int piece = tab ? ks : forward && !lanes ? NJ_LEG_PIECE_ANA : NJ_LEG_PIECE;
         const size_t o = (size_t)im * nh;
@@ -436,28 +443,30 @@ static int cpu_legendre(njord_sht_plan *p, int ncol, int ext, int forward)
             const int cs = NJ_MIN(piece, ks - r0), ca = NJ_MAX(0, NJ_MIN(piece, ka - r0));
             nj_real *lsr = ls + (size_t)r0 * ncol, *lar = la + (size_t)r0 * ncol;
             const int n1 = m + 2 * r0, n2 = NJ_MIN(ext ? T + 1 : T, m + 2 * (r0 + piece) - 1);
-            if (lanes) { /* each block's lane sums right after its functions */
+            if (!tab && (lanes || !forward)) {
+                /* each block's products (synthesis) or lane sums (analysis)
+                 * right after its functions */
+                nj_real *ps = pg, *pa = pg + (size_t)NJ_LEG_PIECE * NJ_LEG_JR;
                 nj_real *acc = b->asum + (size_t)tid * ASUM;
-                struct ana_block_ctx c = {pg, pg + (size_t)NJ_LEG_PIECE * NJ_LEG_JR, cs, ca, ncol,
-                                          nh, S, A, acc, acc + ASUM_LANES, acc + 2 * ASUM_LANES,
-                                          acc + 2 * ASUM_LANES + (size_t)NJ_LEG_PIECE * NJ_LEG_VL,
-                                          nh, nh};
-                memset(c.accs, 0, sizeof(nj_real) * (size_t)cs * ncol * NJ_LEG_VL);
-                memset(c.acca, 0, sizeof(nj_real) * (size_t)ca * ncol * NJ_LEG_VL);
+                struct syn_block_ctx sc = {ps, pa, cs, ca, ncol, r0 > 0, lsr, lar, S, A, nh};
+                struct ana_block_ctx ac = {ps, pa, cs, ca, ncol, nh, S, A, acc, acc + ASUM_LANES,
+                                           acc + 2 * ASUM_LANES,
+                                           acc + 2 * ASUM_LANES + (size_t)NJ_LEG_PIECE * NJ_LEG_VL,
+                                           nh, nh};
+                if (lanes) {
+                    memset(ac.accs, 0, sizeof(nj_real) * (size_t)cs * ncol * NJ_LEG_VL);
+                    memset(ac.acca, 0, sizeof(nj_real) * (size_t)ca * ncol * NJ_LEG_VL);
+                }
                 nj_legendre_gen_blocks(m, n1, n2, ja, nh, p->mu, b->n0 + o, b->s0 + o,
-                                       b->s1 + o, gw, gw + nh, NJ_LEG_JR, pg,
-                                       pg + (size_t)NJ_LEG_PIECE * NJ_LEG_JR, ana_block, &c);
-                nj_leg_ana_lanes_end(cs, ncol, c.accs, c.tails, c.rts, nh, S, nh, lsr, ncol);
-                if (ca > 0)
-                    nj_leg_ana_lanes_end(ca, ncol, c.acca, c.taila, c.rta, nh, A, nh, lar, ncol);
-                continue;
-            }
-            if (!tab && !forward) { /* each block's products right after its functions */
-                struct syn_block_ctx c = {pg, pg + (size_t)NJ_LEG_PIECE * NJ_LEG_JR, cs, ca, ncol,
-                                          r0 > 0, lsr, lar, S, A, nh};
-                nj_legendre_gen_blocks(m, n1, n2, ja, nh, p->mu, b->n0 + o, b->s0 + o,
-                                       b->s1 + o, gw, gw + nh, NJ_LEG_JR, pg,
-                                       pg + (size_t)NJ_LEG_PIECE * NJ_LEG_JR, syn_block, &c);
+                                       b->s1 + o, gw, gw + nh, NJ_LEG_JR, ps, pa,
+                                       lanes ? ana_block : syn_block,
+                                       lanes ? (void *)&ac : (void *)&sc);
+                if (lanes) {
+                    nj_leg_ana_lanes_end(cs, ncol, ac.accs, ac.tails, ac.rts, nh, S, nh, lsr, ncol);
+                    if (ca > 0)
+                        nj_leg_ana_lanes_end(ca, ncol, ac.acca, ac.taila, ac.rta, nh, A, nh, lar,
+                                             ncol);
+                }
                 continue;
             }
             const nj_real *ts, *ta;
@@ -490,7 +499,7 @@ double nj_sht_legendre_table_bytes(const njord_sht_plan *p, int ncol, int ext)
 {
     if (!p || p->ops != &nj_cpu_backend || !p->bk) return -1;
     const nj_cpu_sht *b = BK(p);
-    if (!b->tab || ncol <= b->regen_cols) return 0;
+    if (!cpu_tables(b, ncol)) return 0;
     double bytes = 0; /* as cpu_legendre reads them: from the block of jlo on */
     for (int im = 0; im < p->nm; im++) {
         const nj_leg_block k = nj_legendre_block(p, NULL, b->ls, b->four_s, im, ncol, ext);
