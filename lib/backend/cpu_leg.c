@@ -306,11 +306,11 @@ void nj_leg_ana_lanes(int j, int rows, int k, const nj_real *P, const nj_real *G
     }
 }
 
-NJ_LEG_CLONES
-void nj_leg_ana_lanes_end(int k, int nc, const nj_real *acc, const nj_real *tail, int rt, int nh,
-                          const nj_real *G, int ldg, nj_real *L, int ldl)
+/* nj_leg_ana_lanes_end for NC columns (a constant: no divisions per output). */
+INLINE void ana_lanes_end(int k, const nj_real *acc, const nj_real *tail, int rt, int nh,
+                          const nj_real *G, int ldg, nj_real *L, int ldl, const int NC)
 {
-    const int total = k * nc;
+    const int total = k * NC;
     for (int g = 0; g < total; g += 8) {
         v8 h[8];
         for (int i = 0; i < 8; i++)
@@ -319,8 +319,21 @@ void nj_leg_ana_lanes_end(int k, int nc, const nj_real *acc, const nj_real *tail
         for (int i = 0; i < 8; i++) {
             const int e = g + perm8[i];
             if (e >= total) continue;
-            const int n = e / nc, c = e % nc;
+            const int n = e / NC, c = e % NC;
             L[(size_t)n * ldl + c] = ana_rest(s[i], tail + n * VL, G + rt + (size_t)c * ldg, nh - rt);
         }
+    }
+}
+
+NJ_LEG_CLONES
+void nj_leg_ana_lanes_end(int k, int nc, const nj_real *acc, const nj_real *tail, int rt, int nh,
+                          const nj_real *G, int ldg, nj_real *L, int ldl)
+{
+    switch (nc) {
+    case 2: ana_lanes_end(k, acc, tail, rt, nh, G, ldg, L, ldl, 2); break;
+    case 4: ana_lanes_end(k, acc, tail, rt, nh, G, ldg, L, ldl, 4); break;
+    case 6: ana_lanes_end(k, acc, tail, rt, nh, G, ldg, L, ldl, 6); break;
+    case 8: ana_lanes_end(k, acc, tail, rt, nh, G, ldg, L, ldl, 8); break;
+    default: __builtin_trap(); /* outside the contract (cpu_leg.h) */
     }
 }
