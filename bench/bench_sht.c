@@ -451,9 +451,12 @@ static void stage_now(njord_sht_plan *p, double *f, double *l, double *o)
 }
 
 /* Warm-up, correctness check, then repetitions until min_time has passed (at
- * least 3, at most max_reps). After each timed pair, the GEMM-shape sequence
+ * least MIN_REPS, at most max_reps). After each timed pair, the GEMM-shape sequence
  * runs once (untimed for the pair), so that both see the same machine state:
  * on a noisy box the fraction is taken per repetition, then the median. */
+/* A median of 7 stays with the undisturbed repetitions while up to 3 of them are
+ * disturbed (with 3, one disturbed repetition could move it). */
+#define MIN_REPS 7
 static case_result run_case_once(case_ctx *c, double min_time, int max_reps)
 {
     case_result r;
@@ -508,7 +511,7 @@ static case_result run_case_once(case_ctx *c, double min_time, int max_reps)
         fr[reps] = (c->flops / tl[reps]) / (c->shape_flops / tsh[reps]);
         if (!(tl[reps] == tl[reps])) have_stage = 0;
         reps++;
-        if (reps >= 3 && now_s() - t0 >= min_time) break;
+        if (reps >= MIN_REPS && now_s() - t0 >= min_time) break;
     }
     double wall = now_s() - t0;
     cpu_snapshot(&m1, &self1);
