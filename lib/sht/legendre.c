@@ -284,9 +284,9 @@ static inline __attribute__((always_inline)) void nj_leg_first(int m, int nr, co
 
 /* Rows 0..nr-1 of the arrays through the cnt degrees from n (factors e1, iv),
  * degree n + t written to out[t][i]: groups of 24 rows (3 vectors) in registers,
- * the starts within the degrees put in by masks (about a tenth of the work at
- * T341 is in blocks where some row starts: done 8 rows at a time, lane by lane,
- * they took a third of the recurrence's time); the last rows (fewer than 24) in
+ * the starts within the degrees put in by masks (a tenth of the work at T341 is
+ * in blocks where some row starts; done 8 rows at a time, lane by lane, they
+ * made the one-field Legendre stage 5-12 % slower); the last rows (fewer than 24) in
  * groups of 8 without starts, else of up to 8 rows with the starts. */
 static inline __attribute__((always_inline)) void
 nj_leg_rows(int n, int cnt, int nr, const double *costh, const int *n0, const double *s0,
