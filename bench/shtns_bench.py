@@ -62,7 +62,7 @@ def cpu_snapshot():
     return machine, t.user + t.system
 
 
-def timeit(fn, min_time, max_reps, min_reps=3):
+def timeit(fn, min_time, max_reps, min_reps=7):
     """Median and minimum seconds, repetitions, and foreign_cpu: the share of the
     machine's CPU time other processes took meanwhile."""
     fn()  # warm-up
