@@ -293,17 +293,26 @@ INLINE void ana_lanes(int j, int rows, int k, const nj_real *P, const nj_real *G
     }
 }
 
+/* CALL(NC) with the column count nc (2, 4, 6 or 8: the contract of cpu_leg.h)
+ * as the constant NC */
+#define NC_CONST(nc, CALL) \
+    do { \
+        switch (nc) { \
+        case 2: CALL(2); break; \
+        case 4: CALL(4); break; \
+        case 6: CALL(6); break; \
+        case 8: CALL(8); break; \
+        default: __builtin_trap(); /* outside the contract */ \
+        } \
+    } while (0)
+
 NJ_LEG_CLONES
 void nj_leg_ana_lanes(int j, int rows, int k, const nj_real *P, const nj_real *G, int ldg, int nc,
                       nj_real *acc, nj_real *tail, int *rt)
 {
-    switch (nc) {
-    case 2: ana_lanes(j, rows, k, P, G, ldg, acc, tail, rt, 2); break;
-    case 4: ana_lanes(j, rows, k, P, G, ldg, acc, tail, rt, 4); break;
-    case 6: ana_lanes(j, rows, k, P, G, ldg, acc, tail, rt, 6); break;
-    case 8: ana_lanes(j, rows, k, P, G, ldg, acc, tail, rt, 8); break;
-    default: __builtin_trap(); /* outside the contract (cpu_leg.h) */
-    }
+#define LANES(NC) ana_lanes(j, rows, k, P, G, ldg, acc, tail, rt, NC)
+    NC_CONST(nc, LANES);
+#undef LANES
 }
 
 /* nj_leg_ana_lanes_end for NC columns (a constant: no divisions per output). */
@@ -329,11 +338,7 @@ NJ_LEG_CLONES
 void nj_leg_ana_lanes_end(int k, int nc, const nj_real *acc, const nj_real *tail, int rt, int nh,
                           const nj_real *G, int ldg, nj_real *L, int ldl)
 {
-    switch (nc) {
-    case 2: ana_lanes_end(k, acc, tail, rt, nh, G, ldg, L, ldl, 2); break;
-    case 4: ana_lanes_end(k, acc, tail, rt, nh, G, ldg, L, ldl, 4); break;
-    case 6: ana_lanes_end(k, acc, tail, rt, nh, G, ldg, L, ldl, 6); break;
-    case 8: ana_lanes_end(k, acc, tail, rt, nh, G, ldg, L, ldl, 8); break;
-    default: __builtin_trap(); /* outside the contract (cpu_leg.h) */
-    }
+#define LANES_END(NC) ana_lanes_end(k, acc, tail, rt, nh, G, ldg, L, ldl, NC)
+    NC_CONST(nc, LANES_END);
+#undef LANES_END
 }
