@@ -117,72 +117,54 @@ static inline int nj_leg_start_step(int n0, int n, int cnt)
     return (unsigned)(n0 - n) < (unsigned)cnt ? n0 - n : -1;
 }
 
-/* The same for k <= 8 rows from row i, some of which may start at a degree n + t
- * of the steps (n0: there the value becomes representable, with the start state
- * s1, s0; before it the row holds 0, which the recurrence keeps). Lanes beyond k
- * compute on zeros. */
+/* The same for the nr rows from row i (nr <= 24: nv = ceil(nr / 8) vectors,
+ * interleaved), some of which may start at a degree n + t of the steps (n0:
+ * there the value becomes representable, with the start state s1, s0; before it
+ * the row holds 0, which the recurrence keeps): the start states put in by
+ * masks. Lanes beyond nr compute on zeros and are not stored. */
 static inline __attribute__((always_inline)) void
-nj_leg_group(int k, int n, int cnt, const double *costh, const int *n0, const double *s0,
-             const double *s1, double *p1, double *p2, const double *e1, const double *iv,
-             nj_real *const *out, int i)
+nj_leg_steps_starts(int nr, int n, int cnt, const double *costh, const int *n0,
+                    const double *s0, const double *s1, double *p1, double *p2,
+                    const double *e1, const double *iv, nj_real *const *out, int i)
 {
-    nj_vd c = {0}, a = {0}, b = {0};
-    int ts[8]; /* the step at which lane l starts, or -1 */
-    for (int l = 0; l < 8; l++) {
-        ts[l] = l < k ? nj_leg_start_step(n0[i + l], n, cnt) : -1;
-        if (l >= k) continue;
-        c[l] = costh[i + l];
-        a[l] = p1[i + l];
-        b[l] = p2[i + l];
-    }
-    for (int t = 0; t < cnt; t++) {
-        nj_vd p = nj_leg_step(c, iv[t], e1[t], a, b);
-        b = a;
-        for (int l = 0; l < k; l++)
-            if (ts[l] == t) {
-                p[l] = s1[i + l];
-                b[l] = s0[i + l];
-            }
-        a = p;
-        if (k == 8)
-            nj_leg_store8(out[t] + i, &p);
-        else
-            for (int l = 0; l < k; l++) out[t][i + l] = nj_leg_store(p[l]);
-    }
-    for (int l = 0; l < k; l++) {
-        p1[i + l] = a[l];
-        p2[i + l] = b[l];
-    }
-}
-
-/* The same for 24 rows from row i (3 vectors, interleaved like nj_leg_steps),
- * some of which start within the steps: the start states are put in by masks,
- * lane by lane the values of nj_leg_group. */
-static inline __attribute__((always_inline)) void
-nj_leg_steps_starts(int n, int cnt, const double *costh, const int *n0, const double *s0,
-                    const double *s1, double *p1, double *p2, const double *e1,
-                    const double *iv, nj_real *const *out, int i)
-{
-    nj_vd c[3], a[3], b[3], v0[3], v1[3];
+    const int nv = (nr + 7) / 8;
+    double cc[24] = {0}, aa[24] = {0}, bb[24] = {0}, z0[24] = {0}, z1[24] = {0};
     long long st[24]; /* the step at which each row starts, or -1 */
+    for (int l = 0; l < 24; l++) {
+        st[l] = l < nr ? nj_leg_start_step(n0[i + l], n, cnt) : -1;
+        if (l >= nr) continue;
+        cc[l] = costh[i + l];
+        aa[l] = p1[i + l];
+        bb[l] = p2[i + l];
+        z0[l] = s0[i + l];
+        z1[l] = s1[i + l];
+    }
+    nj_vd c[3], a[3], b[3], v0[3], v1[3];
     nj_vl ts[3];
-    memcpy(c, costh + i, sizeof c);
-    memcpy(a, p1 + i, sizeof a);
-    memcpy(b, p2 + i, sizeof b);
-    memcpy(v0, s0 + i, sizeof v0);
-    memcpy(v1, s1 + i, sizeof v1);
-    for (int l = 0; l < 24; l++) st[l] = nj_leg_start_step(n0[i + l], n, cnt);
+    memcpy(c, cc, sizeof c);
+    memcpy(a, aa, sizeof a);
+    memcpy(b, bb, sizeof b);
+    memcpy(v0, z0, sizeof v0);
+    memcpy(v1, z1, sizeof v1);
     memcpy(ts, st, sizeof ts);
     for (int t = 0; t < cnt; t++)
-        for (int v = 0; v < 3; v++) {
+        for (int v = 0; v < nv; v++) {
             const nj_vd p = nj_leg_step(c[v], iv[t], e1[t], a[v], b[v]);
             const nj_vl here = ts[v] == t; /* all bits set in the lanes starting now */
             b[v] = (nj_vd)(((nj_vl)v0[v] & here) | ((nj_vl)a[v] & ~here));
             a[v] = (nj_vd)(((nj_vl)v1[v] & here) | ((nj_vl)p & ~here));
-            nj_leg_store8(out[t] + i + 8 * v, &a[v]);
+            const int k = NJ_MIN(8, nr - 8 * v);
+            if (k == 8)
+                nj_leg_store8(out[t] + i + 8 * v, &a[v]);
+            else
+                for (int l = 0; l < k; l++) out[t][i + 8 * v + l] = nj_leg_store(a[v][l]);
         }
-    memcpy(p1 + i, a, sizeof a);
-    memcpy(p2 + i, b, sizeof b);
+    memcpy(aa, a, sizeof a);
+    memcpy(bb, b, sizeof b);
+    for (int l = 0; l < nr; l++) {
+        p1[i + l] = aa[l];
+        p2[i + l] = bb[l];
+    }
 }
 
 /* Whether a row of [a, b) starts its recurrence within degrees [n, n + cnt)
@@ -299,13 +281,13 @@ nj_leg_rows(int n, int cnt, int nr, const double *costh, const int *n0, const do
             if (!nj_leg_starts(n0, i, i + 24, n, cnt))
                 nj_leg_steps(3, cnt, costh + i, p1 + i, p2 + i, e1, iv, out, i);
             else
-                nj_leg_steps_starts(n, cnt, costh, n0, s0, s1, p1, p2, e1, iv, out, i);
+                nj_leg_steps_starts(24, n, cnt, costh, n0, s0, s1, p1, p2, e1, iv, out, i);
             i += 24;
         } else if (k == 8 && !nj_leg_starts(n0, i, i + 8, n, cnt)) {
             nj_leg_steps(1, cnt, costh + i, p1 + i, p2 + i, e1, iv, out, i);
             i += 8;
         } else {
-            nj_leg_group(k, n, cnt, costh, n0, s0, s1, p1, p2, e1, iv, out, i);
+            nj_leg_steps_starts(k, n, cnt, costh, n0, s0, s1, p1, p2, e1, iv, out, i);
             i += k;
         }
     }
