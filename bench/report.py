@@ -173,13 +173,13 @@ def combine_njord(runs):
                     x["legendre_frac_gemm_square_process"] = x.get("legendre_frac_gemm_square")
                     lg = x.get("legendre_gflops")
                     x["legendre_frac_gemm_square"] = lg / peak if lg and peak else None
+                    fl, lmin = x.get("legendre_flops"), x.get("legendre_min_s")
                     # the same from the fastest repetition: the best of the stage
                     # against the best of the GEMM, as the SHTns ratio of minima
-                    fl, lmin = x.get("legendre_flops"), x.get("legendre_min_s")
                     x["legendre_frac_gemm_square_fastest"] = (
                         fl / lmin / (peak * 1e9) if fl and lmin and peak else None)
                     # the two times the stage cannot beat, with this run's best rates
-                    fl, by = x.get("legendre_flops"), x.get("legendre_bytes_model")
+                    by = x.get("legendre_bytes_model")
                     x["legendre_compute_s"] = fl / (peak * 1e9) if fl and peak else None
                     x["legendre_memory_s"] = (by / (max(bws) * 1e9)
                                               if by is not None and bws else None)
