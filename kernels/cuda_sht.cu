@@ -327,9 +327,7 @@ __global__ void k_spec_scale(nj_layout L, const nj_real *in, nj_real *out, doubl
     size_t k = i % L.nspec_loc;
     int im = L.coef_im[k];
     int n = L.mloc[im] + (int)(k - L.soff[im]);
-    double s = inverse ? nj_invlap_factor(n, radius) : nj_lap_factor(n, radius);
-    out[2 * i] = (nj_real)(s * in[2 * i]);
-    out[2 * i + 1] = (nj_real)(s * in[2 * i + 1]);
+    nj_spec_scale_coef(L.mloc[im], n, radius, inverse, in + 2 * i, out + 2 * i);
 }
 
 /* grid-side Fourier buffer -> FFT rows of one field (local rows [nrows][nc]) */

@@ -96,4 +96,16 @@ NJ_HD double nj_lap_factor(int n, double a)
     return -(double)n * (double)(n + 1) / (a * a);
 }
 
+/** Coefficient (m, n) (re, im) of the Laplacian of a field (inverse: of its
+ *  inverse) on a sphere of radius a; the imaginary part of m = 0 is 0 (include/
+ *  njord/sht.h). in == out allowed. */
+NJ_HD void nj_spec_scale_coef(int m, int n, double a, int inverse, const NJ_SHT_REAL in[2],
+                              NJ_SHT_REAL out[2])
+{
+    const double s = inverse ? nj_invlap_factor(n, a) : nj_lap_factor(n, a);
+    const NJ_SHT_REAL im = in[1];
+    out[0] = (NJ_SHT_REAL)(s * in[0]);
+    out[1] = m ? (NJ_SHT_REAL)(s * im) : (NJ_SHT_REAL)0;
+}
+
 #endif

@@ -757,9 +757,7 @@ static int cpu_spec_scale(const njord_sht_plan *p, const nj_real *in, nj_real *o
         for (int im = 0; im < p->nm; im++)
             for (int n = p->mloc[im]; n <= T; n++) {
                 size_t i = 2 * sp_at(p, f, im, n);
-                double s = inverse ? nj_invlap_factor(n, p->radius) : nj_lap_factor(n, p->radius);
-                out[i] = (nj_real)(s * in[i]);
-                out[i + 1] = (nj_real)(s * in[i + 1]);
+                nj_spec_scale_coef(p->mloc[im], n, p->radius, inverse, in + i, out + i);
             }
     return NJORD_OK;
 }
