@@ -191,6 +191,16 @@ static void run_errors(void)
               "mismatched descriptions refused on every rank");
     njord_sht_plan_destroy(p);
     p = NULL;
+    /* the radius too */
+    njord_sht_desc r = {.trunc = 21, .nlat = 32, .nlon = 64, .max_batch = 1,
+                        .backend = NJORD_BACKEND_CPU, .radius = rank == 0 ? 1e6 : 0,
+                        .comm = MPI_COMM_WORLD};
+    st = njord_sht_plan_create(&r, &p);
+    if (nranks > 1)
+        check(st == NJORD_EINVAL && strstr(njord_last_error(), "radius differs"),
+              "mismatched radii refused on every rank");
+    njord_sht_plan_destroy(p);
+    p = NULL;
     /* invalid on one rank only: that rank names the problem, the others fail too */
     njord_sht_desc f = {.trunc = 21, .nlat = rank == 0 ? 8 : 32, .nlon = 64, .max_batch = 1,
                         .backend = NJORD_BACKEND_CPU, .comm = MPI_COMM_WORLD};

@@ -187,8 +187,11 @@ static int cpu_init(njord_sht_plan *p)
         (own ? !b->rf || !b->lanes : !b->rbuf || !b->cbuf)) {
         nj_free(gen);
         cpu_fini(p);
-        return nj_error(NJORD_ENOMEM, "cpu backend: out of memory for the T%d %s and buffers",
-                        T, store ? "Legendre tables" : "recurrence states");
+        return nj_error(NJORD_ENOMEM,
+                        "cpu backend: out of memory for the T%d %s and the work buffers "
+                        "(nlat %d, nlon %d, max_batch %d)",
+                        T, store ? "Legendre tables" : "recurrence states", p->nlat, nlon,
+                        p->max_batch);
     }
     /* per m: the functions (column-major, in the thread's buffer) with their start
      * states (kept) and first row that is not negligible (jlo); then packed into

@@ -4,10 +4,12 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../backend/backend.h"
 
 #define NJ_EARTH_RADIUS 6.37122e6
+#define NJ_MAX_BATCH (1 << 24) /* documented in include/njord/sht.h */
 
 static int nj_check_desc(const njord_sht_desc *d)
 {
@@ -26,6 +28,9 @@ static int nj_check_desc(const njord_sht_desc *d)
                         d->nlon, d->trunc, 2 * d->trunc + 1);
     if (d->max_batch < 1)
         return nj_error(NJORD_EINVAL, "sht plan: max_batch = %d, need >= 1", d->max_batch);
+    if (d->max_batch > NJ_MAX_BATCH) /* 4 real columns per field in int, sizes in size_t */
+        return nj_error(NJORD_EINVAL, "sht plan: max_batch = %d above the supported %d",
+                        d->max_batch, NJ_MAX_BATCH);
     if (!(d->radius >= 0.0) || !isfinite(d->radius))
         return nj_error(NJORD_EINVAL, "sht plan: radius = %g m, need a finite value >= 0",
                         d->radius);
@@ -39,8 +44,12 @@ static int nj_plan_consensus(MPI_Comm comm, int st, const njord_sht_desc *d)
 {
     int v[6] = {st != NJORD_OK, d->trunc, d->nlat, d->nlon, d->max_batch, (int)d->backend};
     int lo[6], hi[6];
+    /* the radius as the plan uses it, and its negative: one MIN gives both extremes */
+    const double a = d->radius > 0 ? d->radius : NJ_EARTH_RADIUS, av[2] = {a, -a};
+    double alo[2];
     if (MPI_Allreduce(v, lo, 6, MPI_INT, MPI_MIN, comm) != MPI_SUCCESS ||
-        MPI_Allreduce(v, hi, 6, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS)
+        MPI_Allreduce(v, hi, 6, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS ||
+        MPI_Allreduce(av, alo, 2, MPI_DOUBLE, MPI_MIN, comm) != MPI_SUCCESS)
         return nj_error(NJORD_EMPI, "sht plan: MPI_Allreduce failed on the communicator");
     if (st) return st; /* this rank's own message */
     if (hi[0]) return nj_error(NJORD_EINVAL, "sht plan: creation failed on another rank");
@@ -52,6 +61,11 @@ static int nj_plan_consensus(MPI_Comm comm, int st, const njord_sht_desc *d)
                             (const char *[]){"", "trunc", "nlat", "nlon", "max_batch",
                                              "backend"}[i],
                             lo[i], hi[i]);
+    if (alo[0] != -alo[1])
+        return nj_error(NJORD_EINVAL,
+                        "sht plan: the ranks disagree on the plan (radius differs between "
+                        "ranks: %.17g vs %.17g m); every rank must pass the same description",
+                        alo[0], -alo[1]);
     return NJORD_OK;
 }
 
@@ -62,6 +76,13 @@ static int nj_plan_comm(njord_sht_plan *p, MPI_Comm comm, int st_local, const nj
     p->rank = 0;
     p->nranks = 1;
     if (comm == MPI_COMM_NULL) return st_local;
+    /* a description zero-initialised without setting comm: no valid handle in any
+     * MPI (Open MPI: a null pointer; MPICH: 0), and passing it on would make the
+     * MPI library abort the process */
+    static const MPI_Comm zero;
+    if (!memcmp(&comm, &zero, sizeof comm))
+        return st_local ? st_local : nj_error(NJORD_EINVAL, "sht plan: desc.comm is not set (all bytes zero): use "
+                                      "MPI_COMM_NULL for a serial plan, or a communicator");
     int st = njord_init(NULL, NULL);
     if (st) return st;
     if (MPI_Comm_size(comm, &p->nranks) != MPI_SUCCESS ||
@@ -84,8 +105,9 @@ int njord_sht_plan_create(const njord_sht_desc *desc, njord_sht_plan **plan)
     if (!plan) return nj_error(NJORD_EINVAL, "njord_sht_plan_create: plan is NULL");
     *plan = NULL;
     if (!desc) return nj_error(NJORD_EINVAL, "njord_sht_plan_create: desc is NULL");
-    int st = nj_check_desc(desc);
+    /* resolved first: resolving auto clears the error state (no usable GPU) */
     njord_backend_kind kind = njord_backend_resolve(desc->backend);
+    int st = nj_check_desc(desc);
     const nj_sht_backend *ops = NULL;
     if (!st) {
         if (kind == NJORD_BACKEND_CPU) {
