@@ -266,6 +266,11 @@ int njord_cf_write_step(njord_cf_writer *w, double time, int nfields,
  *  failure the temporary file is removed and path is untouched. */
 int njord_cf_close(njord_cf_writer *w);
 
+/** njord_cf_close, completing the file under path instead of the path it was
+ *  created for (NULL or "": that one), which stays untouched: a model run that
+ *  failed puts its partial output there. */
+int njord_cf_close_as(njord_cf_writer *w, const char *path);
+
 /** Discard an open writer: close and remove the temporary file; path is
  *  untouched. Does nothing on a closed writer or NULL. */
 void njord_cf_abort(njord_cf_writer *w);

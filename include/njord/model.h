@@ -76,7 +76,9 @@ typedef struct {
  *  configured test case or file. Collective. */
 int njord_model_create(const njord_config *cfg, MPI_Comm comm, njord_model **model);
 
-/** Complete the output file (if any) and free everything. Collective. NULL ok. */
+/** Complete the output file (if any: at output.file, or after a failed run at
+ *  its partial path, see njord_model_run) and free everything. Collective. NULL
+ *  ok. */
 void njord_model_destroy(njord_model *model);
 
 /** Called at every output time (and after the initial state); a non-zero return
@@ -86,7 +88,15 @@ typedef int (*njord_model_callback)(njord_model *model, void *user);
 /** Run until time t_end (s since start; a multiple of the time step) or the
  *  configured length when t_end < 0. Writes the configured output (the initial
  *  state, then every output.interval) and calls on_output (may be NULL) at each
- *  output time. Checks for non-finite values every run.check_interval. */
+ *  output time. Checks for non-finite values and unphysical winds every
+ *  run.check_interval and at every output and restart time; restart files hold
+ *  only checked states.
+ *  Errors: NJORD_EINVAL when t_end is before the model time (or, t_end < 0, when
+ *  time.length is not after the time of a restart). NJORD_EBLOWUP when the
+ *  state blew up: the model is rolled back to the last checked state, which is
+ *  then written to the output. After any failure the output so far is completed
+ *  under output.file with ".partial" before ".nc" (the message names it), and an
+ *  existing output.file is left as it was. Collective. */
 int njord_model_run(njord_model *model, double t_end, njord_model_callback on_output,
                     void *user);
 
@@ -113,6 +123,10 @@ int njord_model_grid(const njord_model *model, int *nlat, int *nlon, const doubl
  *  "div" (1/s), "phi" (geopotential, m2/s2) on the model levels as
  *  [nlev][nlat][nlon], level 0 at the top. Collective. */
 int njord_model_field(njord_model *model, const char *name, int root, njord_real *global);
+
+/** The output file a run writes (output.file), or NULL when it writes none (no
+ *  output.file, or no variables). */
+const char *njord_model_output_file(const njord_model *model);
 
 /** The underlying transform plan (for advanced use: spectral state access). */
 const njord_sht_plan *njord_model_plan(const njord_model *model);

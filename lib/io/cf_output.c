@@ -786,11 +786,14 @@ int njord_cf_nsteps(const njord_cf_writer *w)
 /* ------------------------------------------------------------------------- */
 /* close, abort, destroy                                                      */
 
-int njord_cf_close(njord_cf_writer *w)
+int njord_cf_close(njord_cf_writer *w) { return njord_cf_close_as(w, NULL); }
+
+int njord_cf_close_as(njord_cf_writer *w, const char *path)
 {
     static const char *fn = "njord_cf_close";
     int status = check_open(w, fn);
     if (status != NJORD_OK) return status;
+    const char *dest = path && *path ? path : w->path;
     for (int i = 0; i < w->nvars; i++)
         if (w->is_static[i] && !w->written[i])
             return nj_error(NJORD_EINVAL,
@@ -811,8 +814,8 @@ int njord_cf_close(njord_cf_writer *w)
                               w->tmp, strerror(errno));
         if (fd >= 0) close(fd);
     }
-    if (status == NJORD_OK && rename(w->tmp, w->path) != 0)
-        status = nj_error(NJORD_EIO, "%s('%s'): rename from '%s' failed: %s", fn, w->path,
+    if (status == NJORD_OK && rename(w->tmp, dest) != 0)
+        status = nj_error(NJORD_EIO, "%s('%s'): rename from '%s' failed: %s", fn, dest,
                           w->tmp, strerror(errno));
     if (status != NJORD_OK) remove(w->tmp);
     return status;

@@ -79,6 +79,9 @@ int nj_model_parse_vars(const njord_config *c, const char *key, const char *cons
     int n;
     TRY(njord_config_get_list(c, key, &n, &items));
     *nout = 0;
+    if (n == 0)
+        return nj_error(NJORD_EINVAL, "%s is empty: name the variables, or none for no %s output",
+                        key, what);
     if (n == 1 && !strcmp(items[0], "auto")) {
         for (int i = 0; i < ndflt; i++) out[(*nout)++] = dflt[i];
         return NJORD_OK;
@@ -142,6 +145,10 @@ static int read_params(njord_model *m, const njord_config *c)
     TRY(cfg_long(c, "output.deflate", &dfl));
     m->deflate = (int)dfl;
     if (!m->out_path) return nj_error(NJORD_ENOMEM, "model: out of memory");
+    if (*m->out_path && !strcmp(m->out_path, m->restart_out))
+        return nj_error(NJORD_EINVAL, "restart.output and output.file are the same file (%s)",
+                        m->out_path);
+    m->out_last = -1;
     /* cases, levels, physics and output variables of the primitive equations */
     if (m->pe_mode) return nj_pem_read_params(m, c);
     m->tc = nj_testcase_parse(cs);
@@ -218,10 +225,31 @@ static int initial_grid(njord_model *m, const njord_config *c, double *u, double
             *have_h = 0;
             break;
         }
-        st = njord_latlon_read(path, vars[k], &o, p->nlat, p->nlon, p->lat, buf);
+        /* VAR (in initial.file) or PATH:VAR, as for the primitive equations */
+        char spec[4096];
+        if (snprintf(spec, sizeof spec, "%s", vars[k]) >= (int)sizeof spec) {
+            st = nj_error(NJORD_EINVAL, "initial: variable spec '%s' too long", vars[k]);
+            break;
+        }
+        char *colon = strrchr(spec, ':');
+        const char *file = path, *var = spec;
+        if (colon) {
+            *colon = '\0';
+            file = spec;
+            var = colon + 1;
+        }
+        st = njord_latlon_read(file, var, &o, p->nlat, p->nlon, p->lat, buf);
         for (int i = 0; i < p->nrows && !st; i++)
-            for (int q = 0; q < p->nlon; q++)
-                dst[k][(size_t)i * p->nlon + q] = buf[(size_t)p->rows[i] * p->nlon + q];
+            for (int q = 0; q < p->nlon; q++) {
+                const double x = buf[(size_t)p->rows[i] * p->nlon + q];
+                if (k == 2 && !m->advection && !(x > 0))
+                    st = nj_error(NJORD_EINVAL,
+                                  "initial.h_var = %s: fluid depth %g m at latitude %.2f, "
+                                  "longitude %.2f; the shallow-water depth must be positive",
+                                  vars[k], x, p->lat[p->rows[i]] * 180 / M_PI,
+                                  360.0 * q / p->nlon);
+                dst[k][(size_t)i * p->nlon + q] = x;
+            }
     }
     free(buf);
     for (size_t i = 0; i < ngrid(m); i++) hs[i] = 0;
@@ -393,11 +421,26 @@ int njord_model_create(const njord_config *cfg, MPI_Comm comm, njord_model **mod
     return NJORD_OK;
 }
 
+/* Where a failed run's output goes: output.file with ".partial" before its
+ * ".nc" (or appended), so that output.file only ever holds complete runs. */
+static void partial_path(const char *path, char *buf, size_t n)
+{
+    size_t len = strlen(path);
+    if (len > 3 && !strcmp(path + len - 3, ".nc"))
+        snprintf(buf, n, "%.*s.partial.nc", (int)(len - 3), path);
+    else
+        snprintf(buf, n, "%s.partial", path);
+}
+
+/* Complete the output file (rank 0 holds the writer): at output.file, or after
+ * a failed run at its partial path. */
 static int close_output(njord_model *m)
 {
     int st = NJORD_OK;
     if (m->writer) {
-        st = njord_cf_close(m->writer);
+        char part[4096];
+        partial_path(m->out_path, part, sizeof part);
+        st = njord_cf_close_as(m->writer, m->failed ? part : NULL);
         njord_cf_destroy(m->writer);
         m->writer = NULL;
     }
@@ -609,11 +652,23 @@ int njord_model_diagnostics(njord_model *m, njord_diag *dg)
 
 /* ------------------------------------------------------------------ output */
 
+/* An output file is written: a path, and variables on model levels or at the
+ * surface, or (primitive equations) on pressure levels. */
+static int has_output(const njord_model *m)
+{
+    return *m->out_path && (m->nout > 0 || (m->pe_mode && m->npout > 0 && m->nplev > 0));
+}
+
+const char *njord_model_output_file(const njord_model *m)
+{
+    return m && has_output(m) ? m->out_path : NULL;
+}
+
 static int open_output(njord_model *m)
 {
     /* m->writer exists on rank 0 only: decide on a flag every rank holds, or the
      * ranks' collectives fall out of step */
-    if (!*m->out_path || m->out_open || m->nout == 0) return NJORD_OK;
+    if (!has_output(m) || m->out_open) return NJORD_OK;
     int st = NJORD_OK;
     if (m->rank == 0 && !m->overwrite) {
         FILE *f = fopen(m->out_path, "r");
@@ -656,7 +711,7 @@ static int open_output(njord_model *m)
                               "njord_config", m->cfg_text, NULL};
         if (!st)
             st = njord_cf_create_3d(m->out_path, nlat, m->plan->nlon, latd, m->plan->w, units,
-                                    "standard", m->pe_mode ? &vert : NULL, nv, vars, m->deflate,
+                                    "proleptic_gregorian", m->pe_mode ? &vert : NULL, nv, vars, m->deflate,
                                     atts, &m->writer);
         free(latd);
         free(vbuf);
@@ -668,9 +723,13 @@ static int open_output(njord_model *m)
 
 static int write_output(njord_model *m)
 {
-    if (!*m->out_path || m->nout == 0) return NJORD_OK;
+    if (!has_output(m)) return NJORD_OK;
     TRY(open_output(m));
-    if (m->pe_mode) return nj_pem_write_output(m);
+    if (m->pe_mode) {
+        TRY(nj_pem_write_output(m));
+        m->out_last = m->steps;
+        return NJORD_OK;
+    }
     const size_t ng = ngrid(m), nglob = (size_t)m->plan->nlat * m->plan->nlon;
     nj_real *g5 = malloc(sizeof(nj_real) * (6 * ng + 1));
     nj_real *glob = m->rank == 0 ? malloc(sizeof(nj_real) * nglob * (size_t)(m->nout + 1)) : NULL;
@@ -696,6 +755,7 @@ static int write_output(njord_model *m)
     st = agree(m, st ? st : wst);
     free(g5);
     free(glob);
+    if (!st) m->out_last = m->steps;
     return st;
 }
 
@@ -793,14 +853,10 @@ static int check_state(njord_model *m)
     return nj_error(NJORD_EBLOWUP, "%s", msg);
 }
 
-int njord_model_run(njord_model *m, double t_end, njord_model_callback cb, void *user)
+/* The time loop of njord_model_run; on a blow-up, returns with the state rolled
+ * back and the output left to the caller. */
+static int run_steps(njord_model *m, long nend, njord_model_callback cb, void *user)
 {
-    if (!m) return nj_error(NJORD_EINVAL, "njord_model_run: model is NULL");
-    if (t_end < 0) t_end = m->length;
-    long nend = lround(t_end / m->dt);
-    if (fabs(nend * m->dt - t_end) > 1e-6 * fmax(t_end, m->dt))
-        return nj_error(NJORD_EINVAL, "njord_model_run: t_end = %g s is not a multiple of dt = %g s",
-                        t_end, m->dt);
     int st = NJORD_OK;
     if (m->steps == 0 && !m->initial_done) {
         m->initial_done = 1;
@@ -810,30 +866,54 @@ int njord_model_run(njord_model *m, double t_end, njord_model_callback cb, void 
     }
     while (m->steps < nend) {
         long next = m->steps + 1;
-        st = njord_model_step(m, 1);
-        if (st) return st;
+        TRY(njord_model_step(m, 1));
         int out = next % m->out_every == 0 || next == nend;
-        if (next % m->check_every == 0 || out) {
-            st = check_state(m);
-            if (st == NJORD_EBLOWUP) {
-                /* keep the message; write the last good state and complete the file */
-                char msg[1024];
-                snprintf(msg, sizeof msg, "%s", njord_last_error());
-                int s2 = write_output(m);
-                if (!s2) s2 = close_output(m);
-                return nj_error(NJORD_EBLOWUP, "%s%s", msg,
-                                s2 ? "; writing it failed too" : *m->out_path ? ", written to the output file" : "");
-            }
-            if (st) return st;
-        }
+        /* a restart file only of a state checked at its step */
+        int rst = *m->restart_out && m->restart_every > 0 && next % m->restart_every == 0 &&
+                  next < nend;
+        if (next % m->check_every == 0 || out || rst) TRY(check_state(m));
         if (out) {
             st = write_output(m);
             if (!st && cb) st = cb(m, user);
             if (st) return st;
         }
-        if (*m->restart_out && m->restart_every > 0 && next % m->restart_every == 0 && next < nend)
-            TRY(njord_model_write_restart(m, m->restart_out));
+        if (rst) TRY(njord_model_write_restart(m, m->restart_out));
     }
     if (*m->restart_out) TRY(njord_model_write_restart(m, m->restart_out));
     return NJORD_OK;
+}
+
+int njord_model_run(njord_model *m, double t_end, njord_model_callback cb, void *user)
+{
+    if (!m) return nj_error(NJORD_EINVAL, "njord_model_run: model is NULL");
+    const int from_config = t_end < 0;
+    if (from_config) t_end = m->length;
+    long nend = lround(t_end / m->dt);
+    if (fabs(nend * m->dt - t_end) > 1e-6 * fmax(t_end, m->dt))
+        return nj_error(NJORD_EINVAL, "njord_model_run: t_end = %g s is not a multiple of dt = %g s",
+                        t_end, m->dt);
+    if (nend < m->steps || (from_config && nend == m->steps && m->steps > 0))
+        return nj_error(NJORD_EINVAL,
+                        "%s = %g h is %s the model time %g h (of the restart file): nothing to run",
+                        from_config ? "time.length" : "njord_model_run: t_end", t_end / 3600,
+                        nend < m->steps ? "before" : "at", njord_model_time(m) / 3600);
+    int st = run_steps(m, nend, cb, user);
+    if (!st) return NJORD_OK;
+    /* failed: the output so far (for a blow-up, up to the last good state) goes to
+     * the partial path, and output.file keeps what it held */
+    char msg[1024], part[4096], extra[4200] = "";
+    snprintf(msg, sizeof msg, "%s", njord_last_error());
+    m->failed = 1;
+    int s2 = NJORD_OK;
+    if (st == NJORD_EBLOWUP && m->out_last != m->steps) s2 = write_output(m);
+    const int had = m->out_open;
+    if (!s2) s2 = close_output(m);
+    partial_path(m->out_path, part, sizeof part);
+    if (s2)
+        snprintf(extra, sizeof extra, "; completing the partial output %s failed too: %s", part,
+                 njord_last_error());
+    else if (had)
+        snprintf(extra, sizeof extra, "; the output up to t = %.3f h is in %s (%s is untouched)",
+                 m->out_last * m->dt / 3600, part, m->out_path);
+    return nj_error(st, "%s%s", msg, extra);
 }

@@ -10,11 +10,14 @@
  *                        or before the first step)
  *   phis(coef)           spectral surface geopotential (absent when flat)
  *   attributes  njord_restart = 1, equations, trunc, nfields, steps, dt,
- *               integrator, phiref (shallow water), and for the primitive
+ *               integrator, phiref (shallow water), nlat, nlon (the grid), and for
+ *               the primitive
  *               equations nlev, ntr, tref, pref, hybrid_a, hybrid_b; config =
  *               the whole configuration text (for people).
- * A restart is refused when equations, truncation, number of fields, time
- * step, integrator, levels (bitwise), tracers or the reference state differ. */
+ * A restart is refused when equations, truncation, grid, number of fields, time
+ * step, integrator, levels (bitwise), tracers or the reference state differ,
+ * and when its state is not finite (a file without nlat/nlon, from before they
+ * were written, is taken on any grid). Nothing non-finite is written. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <netcdf.h>
@@ -80,6 +83,13 @@ int njord_model_write_restart(njord_model *m, const char *path)
     int ncid = -1, created = 0;
     if (!st && m->rank == 0) {
         for (size_t i = 0; i < ncoef * (2 * (size_t)nf + 1); i++) d[i] = (double)g[i];
+        for (size_t i = 0; i < ncoef * (size_t)nf * (hp ? 2 : 1); i++)
+            if (!isfinite(d[i])) {
+                st = nj_error(NJORD_EBLOWUP,
+                              "restart file %s not written: the state at step %ld is not finite",
+                              path, m->steps);
+                goto done;
+            }
         int dims[2], vs, vp = -1, vf = -1;
         NC(nc_create(tmp, NC_CLOBBER | NC_NETCDF4, &ncid), "create");
         created = 1;
@@ -96,6 +106,9 @@ int njord_model_write_restart(njord_model *m, const char *path)
         NC(nc_put_att_text(ncid, NC_GLOBAL, "equations", strlen(eq), eq), "attributes");
         NC(nc_put_att_text(ncid, NC_GLOBAL, "integrator", strlen(integ), integ), "attributes");
         NC(nc_put_att_int(ncid, NC_GLOBAL, "trunc", NC_INT, 1, &tr), "attributes");
+        const int grid[2] = {m->plan->nlat, m->plan->nlon};
+        NC(nc_put_att_int(ncid, NC_GLOBAL, "nlat", NC_INT, 1, &grid[0]), "attributes");
+        NC(nc_put_att_int(ncid, NC_GLOBAL, "nlon", NC_INT, 1, &grid[1]), "attributes");
         NC(nc_put_att_int(ncid, NC_GLOBAL, "nfields", NC_INT, 1, &nf), "attributes");
         NC(nc_put_att_longlong(ncid, NC_GLOBAL, "steps", NC_INT64, 1, &steps), "attributes");
         NC(nc_put_att_double(ncid, NC_GLOBAL, "dt", NC_DOUBLE, 1, &m->dt), "attributes");
@@ -197,6 +210,18 @@ static int read_root(njord_model *m, const char *path, double *d, int *hp, int *
     NC(nc_get_att_longlong(ncid, NC_GLOBAL, "steps", steps), "steps");
     NC(nc_get_att_double(ncid, NC_GLOBAL, "phiref", phiref), "phiref");
     if (ti != T) { st = att_mismatch(path, "grid.trunc", ti, T); goto done; }
+    const int here_grid[2] = {m->plan->nlat, m->plan->nlon};
+    static const char *const gk[2] = {"nlat", "nlon"};
+    for (int k = 0; k < 2; k++) {
+        int v;
+        if (nc_get_att_int(ncid, NC_GLOBAL, gk[k], &v) == NC_NOERR && v != here_grid[k]) {
+            st = nj_error(NJORD_EINVAL,
+                          "restart file %s was written on a grid of %s = %d, this configuration "
+                          "has %d (grid.grid, grid.nlat, grid.nlon): refusing to continue from it",
+                          path, gk[k], v, here_grid[k]);
+            goto done;
+        }
+    }
     if (dt != m->dt) { st = att_mismatch(path, "time.dt", dt, m->dt); goto done; }
     double planet[5];
     static const char *const pk[5] = {"planet.radius", "planet.omega", "planet.gravity", "planet.rd",
@@ -262,6 +287,14 @@ static int read_root(njord_model *m, const char *path, double *d, int *hp, int *
         NC(nc_get_var_double(ncid, id, d + (size_t)v * ncoef * nf), names[v]);
     }
     if (!have[0]) { st = nj_error(NJORD_EFORMAT, "restart file %s: no variable state", path); goto done; }
+    for (int v = 0; v < 2; v++)
+        for (size_t i = 0; have[v] && i < ncoef * (size_t)nf; i++)
+            if (!isfinite(d[(size_t)v * ncoef * nf + i])) {
+                st = nj_error(NJORD_EFORMAT,
+                              "restart file %s: variable %s is not finite (value %zu): refusing "
+                              "to continue from it", path, names[v], i);
+                goto done;
+            }
     *hp = have[1];
     *hf = have[2];
 done:
