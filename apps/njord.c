@@ -5,8 +5,10 @@
  *   njord info [--blas-coretype] | --version | --help
  *
  * Under mpirun the run is distributed over MPI_COMM_WORLD; started alone it runs
- * serially. Exit status: 0 success, 1 error, 2 usage, 3 the model blew up (the
- * last good state is in the output file). */
+ * serially. Exit status: 0 success, 1 error, 2 usage, 3 the model blew up. After
+ * a failure the output so far (for a blow-up: up to the last good state) is in
+ * output.file with ".partial" before ".nc", and an existing output.file is left
+ * as it was. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -38,6 +40,11 @@ static void usage(FILE *f)
 
 static int cmd_info(int argc, char **argv)
 {
+    if (argc > 3 || (argc == 3 && strcmp(argv[2], "--blas-coretype"))) {
+        fprintf(stderr, "njord: info: unknown option '%s'\n", argv[argc - 1]);
+        usage(stderr);
+        return 2;
+    }
     if (argc > 2 && !strcmp(argv[2], "--blas-coretype")) {
         /* for scripts: the OPENBLAS_CORETYPE to set, or nothing */
         const char *adv = njord_blas_coretype_advice();
@@ -56,6 +63,11 @@ static int cmd_info(int argc, char **argv)
 
 static int cmd_config(int argc, char **argv)
 {
+    if (argc > 3 || (argc == 3 && strcmp(argv[2], "--describe"))) {
+        fprintf(stderr, "njord: config: unknown option '%s'\n", argv[argc - 1]);
+        usage(stderr);
+        return 2;
+    }
     if (argc > 2 && !strcmp(argv[2], "--describe")) return njord_config_describe(stdout) ? 1 : 0;
     njord_config *c;
     if (njord_config_create(&c)) return 1;
@@ -69,6 +81,7 @@ static int cmd_config(int argc, char **argv)
 typedef struct {
     int rank, tty, progress;
     double t0, length;
+    double tstart; /* model time when the run started (s; > 0 after a restart) */
     double e0, g0;
     int have_energy, have_gpu_energy;
 } run_state;
@@ -93,9 +106,9 @@ static int on_output(njord_model *m, void *user)
     int st = njord_model_diagnostics(m, &d);
     if (st) return st;
     if (rs->rank != 0 || !rs->progress) return NJORD_OK;
-    double wall = now() - rs->t0, t = d.time;
-    double sdpd = wall > 0 ? (t / 86400.0) / (wall / 86400.0) : 0;
-    double eta = t > 0 ? wall * (rs->length - t) / t : 0;
+    double wall = now() - rs->t0, t = d.time, ran = t - rs->tstart;
+    double sdpd = wall > 0 ? (ran / 86400.0) / (wall / 86400.0) : 0;
+    double eta = ran > 0 ? wall * (rs->length - t) / ran : 0;
     char e[32];
     hms(eta, e, sizeof e);
     int pe = !isnan(d.ps_min);
@@ -115,8 +128,22 @@ static int on_output(njord_model *m, void *user)
     return NJORD_OK;
 }
 
+/* s as a JSON string: quotes, backslashes and control characters escaped */
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
+        else if (*p == '\n') fputs("\\n", f);
+        else if (*p == '\t') fputs("\\t", f);
+        else if (*p < 0x20) fprintf(f, "\\u%04x", *p);
+        else fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
 static int write_summary(const char *path, njord_model *m, const run_state *rs, double wall,
-                         int status, const char *msg, const njord_config *cfg)
+                         int status, const char *msg, const njord_config *cfg, const char *out)
 {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
@@ -126,23 +153,27 @@ static int write_summary(const char *path, njord_model *m, const run_state *rs, 
     if (m) njord_model_diagnostics(m, &d);
     double tr = 0, gp = 0, ot = 0, tot = 0;
     if (m) njord_model_timing(m, &tr, &gp, &ot, &tot);
-    double t = m ? njord_model_time(m) : 0, e1 = 0;
+    /* t: the simulated time of this run (model time less the restart's) */
+    double t = m ? njord_model_time(m) - rs->tstart : 0, e1 = 0;
     int nlat = 0, nlon = 0;
     if (m) njord_model_grid(m, &nlat, &nlon, NULL);
     int have_e = rs->have_energy && njord_energy_cpu(&e1) == NJORD_OK;
     fprintf(f, "{\n  \"njord_version\": \"%s\",\n  \"precision\": \"%s\",\n", njord_version(),
             njord_precision());
-    fprintf(f, "  \"status\": \"%s\",\n  \"message\": \"", status == 0 ? "ok" : status == NJORD_EBLOWUP ? "blowup" : "error");
-    for (const char *p = msg ? msg : ""; *p; p++) {
-        if (*p == '"' || *p == '\\') fputc('\\', f);
-        fputc(*p, f);
-    }
-    fprintf(f, "\",\n  \"case\": \"%s\",\n  \"truncation\": %s,\n  \"grid\": [%d, %d],\n",
-            njord_config_get(cfg, "initial.case"), njord_config_get(cfg, "grid.trunc"), nlon, nlat);
-    fprintf(f, "  \"backend\": \"%s\",\n  \"output\": \"%s\",\n", njord_config_get(cfg, "backend.kind"),
-            njord_config_get(cfg, "output.file"));
-    fprintf(f, "  \"simulated_days\": %.6f,\n  \"steps\": %ld,\n  \"wall_seconds\": %.3f,\n", t / 86400,
-            m ? njord_model_steps(m) : 0L, wall);
+    fprintf(f, "  \"status\": \"%s\",\n  \"message\": ", status == 0 ? "ok" : status == NJORD_EBLOWUP ? "blowup" : "error");
+    json_str(f, msg);
+    fputs(",\n  \"case\": ", f);
+    json_str(f, njord_config_get(cfg, "initial.case"));
+    fprintf(f, ",\n  \"truncation\": %s,\n  \"grid\": [%d, %d],\n  \"backend\": ",
+            njord_config_get(cfg, "grid.trunc"), nlon, nlat);
+    json_str(f, njord_config_get(cfg, "backend.kind"));
+    fputs(",\n  \"output\": ", f);
+    if (out) json_str(f, out);
+    else fputs("null", f);
+    fputs(",\n", f);
+    fprintf(f, "  \"simulated_days\": %.6f,\n  \"model_time_days\": %.6f,\n  \"steps\": %ld,\n"
+               "  \"wall_seconds\": %.3f,\n",
+            t / 86400, m ? njord_model_time(m) / 86400 : 0.0, m ? njord_model_steps(m) : 0L, wall);
     fprintf(f, "  \"sdpd\": %.3f,\n", wall > 0 ? (t / 86400) / (wall / 86400) : 0.0);
     fprintf(f, "  \"step_seconds\": {\"total\": %.4f, \"transforms\": %.4f, \"gridpoint\": %.4f, \"other\": %.4f},\n",
             tot, tr, gp, ot);
@@ -194,10 +225,14 @@ static int cmd_run(int argc, char **argv)
             st = njord_config_set(cfg, argv[++i]);
         } else if (!strncmp(argv[i], "--set=", 6)) {
             st = njord_config_set(cfg, argv[i] + 6);
-        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+        } else if (!strcmp(argv[i], "-o") && i + 1 < argc && strncmp(argv[i + 1], "--", 2)) {
             st = njord_config_set_value(cfg, "output.file", argv[++i]);
         } else {
-            if (rank == 0) fprintf(stderr, "njord: unknown option '%s'\n", argv[i]);
+            if (rank == 0 && (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--set")))
+                fprintf(stderr, "njord: %s needs %s\n", argv[i],
+                        argv[i][1] == 'o' ? "a file name" : "section.key=value");
+            else if (rank == 0)
+                fprintf(stderr, "njord: unknown option '%s'\n", argv[i]);
             njord_config_destroy(cfg);
             usage(stderr);
             return 2;
@@ -205,6 +240,33 @@ static int cmd_run(int argc, char **argv)
     }
     if (st) {
         if (rank == 0) fprintf(stderr, "njord: error: %s\n", njord_last_error());
+        njord_config_destroy(cfg);
+        return 1;
+    }
+    /* the summary's path; it must not be the output or restart file, and with
+     * output.overwrite = false neither an existing output nor summary is replaced */
+    const char *sum = njord_config_get(cfg, "output.summary");
+    const char *outf = njord_config_get(cfg, "output.file");
+    const char *rout = njord_config_get(cfg, "restart.output");
+    char sumpath[4096] = "";
+    if (sum && !strcmp(sum, "none")) sumpath[0] = '\0';
+    else if (sum && *sum) snprintf(sumpath, sizeof sumpath, "%s", sum);
+    else snprintf(sumpath, sizeof sumpath, "%s.json", outf && *outf ? outf : "njord");
+    int overwrite = 1;
+    char err[8300] = "";
+    if (njord_config_get_bool(cfg, "output.overwrite", &overwrite))
+        snprintf(err, sizeof err, "%s", njord_last_error());
+    else if (*sumpath && ((outf && !strcmp(sumpath, outf)) || (rout && !strcmp(sumpath, rout))))
+        snprintf(err, sizeof err, "output.summary = %s is also the %s file", sumpath,
+                 outf && !strcmp(sumpath, outf) ? "output" : "restart");
+    for (int k = 0; k < 2 && !*err && !overwrite; k++) {
+        const char *p = k ? sumpath : outf;
+        if (p && *p && access(p, F_OK) == 0)
+            snprintf(err, sizeof err, "%s file %s exists and output.overwrite = false",
+                     k ? "summary" : "output", p);
+    }
+    if (*err) {
+        if (rank == 0) fprintf(stderr, "njord: error: %s\n", err);
         njord_config_destroy(cfg);
         return 1;
     }
@@ -237,19 +299,16 @@ static int cmd_run(int argc, char **argv)
                     njord_backend_name(njord_sht_backend(njord_model_plan(m))), njord_precision(),
                     njord_config_get(cfg, "time.dt"), rs.length / 86400);
         rs.t0 = now();
+        rs.tstart = njord_model_time(m);
         st = njord_model_run(m, -1, on_output, &rs);
     }
     if (st) snprintf(msg, sizeof msg, "%s", njord_last_error());
     double wall = now() - rs.t0;
     if (rs.tty && rank == 0 && rs.progress) fputc('\n', stderr);
-    /* summary */
-    const char *sum = njord_config_get(cfg, "output.summary");
-    char sumpath[4096];
-    const char *outf = njord_config_get(cfg, "output.file");
-    if (sum && *sum) snprintf(sumpath, sizeof sumpath, "%s", sum);
-    else snprintf(sumpath, sizeof sumpath, "%s.json", outf && *outf ? outf : "njord");
+    /* this run's output file: none without variables, or after a failure */
+    const char *outw = m && !st ? njord_model_output_file(m) : NULL;
     if (m) {
-        double t = njord_model_time(m), e1;
+        double t = njord_model_time(m) - rs.tstart, e1;
         if (rank == 0) {
             fprintf(stderr, "njord: %s: %.2f simulated days in %.2f s wall: %.0f simulated days per day",
                     st ? "stopped" : "done", t / 86400, wall, wall > 0 ? (t / 86400) / (wall / 86400) : 0.0);
@@ -266,20 +325,23 @@ static int cmd_run(int argc, char **argv)
                 fputc('\n', stderr);
         }
     }
-    if (m || st) {
+    if ((m || st) && *sumpath) {
         /* the summary needs collective diagnostics when a model exists */
         int werr = 0;
         if (m) {
-            if (rank == 0) werr = write_summary(sumpath, m, &rs, wall, st, msg, cfg);
+            if (rank == 0) werr = write_summary(sumpath, m, &rs, wall, st, msg, cfg, outw);
             else { njord_diag d; njord_model_diagnostics(m, &d); }
         } else if (rank == 0) {
-            werr = write_summary(sumpath, NULL, &rs, wall, st, msg, cfg);
+            werr = write_summary(sumpath, NULL, &rs, wall, st, msg, cfg, NULL);
         }
         if (werr && rank == 0) fprintf(stderr, "njord: warning: could not write %s\n", sumpath);
         else if (rank == 0) fprintf(stderr, "njord: summary in %s\n", sumpath);
     }
+    char outcopy[4096] = "";
+    if (outw) snprintf(outcopy, sizeof outcopy, "%s", outw);
     njord_model_destroy(m); /* completes the output file */
-    if (!st && rank == 0 && outf && *outf) fprintf(stderr, "njord: output in %s\n", outf);
+    if (!st && rank == 0)
+        fprintf(stderr, *outcopy ? "njord: output in %s\n" : "njord: no output file%s\n", outcopy);
     njord_config_destroy(cfg);
     if (st) {
         if (rank == 0) fprintf(stderr, "njord: error: %s\n", msg);

@@ -2,7 +2,7 @@
 # tests/cli.sh — the njord command: --version, info, errors.
 set -u
 cd "$(dirname "$0")/.."
-NJ=build/njord
+NJ=${NJ:-build/njord}
 fails=0
 check() { # description, condition
   if eval "$2"; then echo "  ok: $1"; else echo "  FAIL: $1"; fails=$((fails + 1)); fi
@@ -57,9 +57,69 @@ $NJ run - --set grid.trunc=42 --set initial.case=williamson6 --set time.dt=6h --
    -o $tmp/blow.nc >/dev/null 2>$tmp/err; rc=$?
 check "a blow-up exits 3" "[ $rc -eq 3 ]"
 check "the blow-up names field, place and time" "grep -q 'blew up: .* at step .* near latitude .* last good state' $tmp/err"
-check "the last good state is in a complete file" "[ -s $tmp/blow.nc ] && grep -q '\"status\": \"blowup\"' $tmp/blow.nc.json"
+check "the last good state is in a complete file, the partial one" "[ -s $tmp/blow.partial.nc ] && [ ! -e $tmp/blow.nc ] && grep -q '\"status\": \"blowup\"' $tmp/blow.nc.json && grep -q 'is in .*blow.partial.nc' $tmp/err"
 $NJ run - --set output.file=$tmp/keep.nc --set time.dt=7min >/dev/null 2>&1
 check "a failed run leaves an existing output file alone" "[ \"\$(cat $tmp/keep.nc)\" = old ]"
+# a run that fails after writing output (a restart file it cannot create), and a
+# blow-up with restarts every step: the old output stays, the partial output is
+# complete, restart files hold only checked (finite) states
+T21="--set grid.trunc=21 --set initial.case=williamson6"
+echo old > $tmp/keep2.nc
+$NJ run - $T21 --set time.length=1d --set output.interval=6h --set restart.output=$tmp/nodir/r.nc \
+   --set restart.interval=12h -o $tmp/keep2.nc >/dev/null 2>$tmp/err; rc=$?
+check "a run failing midway exits 1, keeps the old output, names the partial one" \
+  "[ $rc -eq 1 ] && [ \"\$(cat $tmp/keep2.nc)\" = old ] && [ -s $tmp/keep2.partial.nc ] && grep -q 'keep2.partial.nc' $tmp/err"
+$NJ run - --set grid.trunc=42 --set initial.case=williamson6 --set time.dt=6h --set time.length=40d \
+   --set output.interval=1d --set run.check_interval=5d --set dynamics.diffusion_time=0 \
+   --set restart.output=$tmp/b.r.nc --set restart.interval=6h -o $tmp/b.nc >/dev/null 2>$tmp/err; rc=$?
+check "a blow-up with restarts between checks exits 3" "[ $rc -eq 3 ] && [ -s $tmp/b.r.nc ]"
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import netCDF4' 2>/dev/null; then
+  check "its restart file holds a finite state" \
+    "/usr/bin/python3 -c \"import netCDF4 as n, numpy as np; d = n.Dataset('$tmp/b.r.nc'); assert np.isfinite(d['state'][:]).all() and np.isfinite(d['prev'][:]).all()\""
+  /usr/bin/python3 -c "import netCDF4 as n; d = n.Dataset('$tmp/b.r.nc', 'a'); s = d['state'][:]; s[0, 5] = float('nan'); d['state'][:] = s; d.close()"
+  $NJ run - --set grid.trunc=42 --set initial.case=williamson6 --set time.dt=6h --set time.length=40d \
+     --set restart.input=$tmp/b.r.nc -o $tmp/b3.nc >/dev/null 2>$tmp/err; rc=$?
+  check "a restart file with a NaN is refused" "[ $rc -eq 1 ] && grep -q 'not finite' $tmp/err && [ ! -e $tmp/b3.nc ]"
+fi
+# restarts: another grid, or a length not after the restart's time, are refused
+$NJ run - $T21 --set time.length=1d --set restart.output=$tmp/sw.r.nc -o $tmp/sw1.nc >/dev/null 2>&1
+$NJ run - $T21 --set time.length=2d --set restart.input=$tmp/sw.r.nc --set grid.grid=linear -o $tmp/rl.nc >/dev/null 2>$tmp/err; rc=$?
+check "a restart on another grid is refused" "[ $rc -eq 1 ] && grep -q 'grid of nlat' $tmp/err"
+$NJ run - $T21 --set time.length=12h --set restart.input=$tmp/sw.r.nc -o $tmp/nf.nc >/dev/null 2>$tmp/err; rc=$?
+check "time.length before the restart's time is refused" "[ $rc -eq 1 ] && grep -q 'time.length = 12 h is before' $tmp/err"
+if command -v ncdump >/dev/null; then
+  check "the model output has the configuration's (proleptic Gregorian) calendar" \
+    "ncdump -h $tmp/sw1.nc | grep -q 'time:calendar = \"proleptic_gregorian\"'"
+fi
+# paths and output lists
+$NJ run - $T21 --set time.length=1h --set output.variables= -o $tmp/e.nc >/dev/null 2>$tmp/err; rc=$?
+check "an empty output.variables is refused" "[ $rc -eq 1 ] && grep -q 'output.variables is empty' $tmp/err"
+$NJ run - $T21 --set time.length=1h --set restart.output=$tmp/same.nc -o $tmp/same.nc >/dev/null 2>$tmp/err; rc=$?
+check "restart.output = output.file is refused" "[ $rc -eq 1 ] && grep -q 'same file' $tmp/err"
+$NJ run - $T21 --set time.length=1h --set output.summary=$tmp/s.nc -o $tmp/s.nc >/dev/null 2>$tmp/err; rc=$?
+check "output.summary = output.file is refused" "[ $rc -eq 1 ] && grep -q 'also the output file' $tmp/err"
+qp="$tmp/q\"uote.nc"
+$NJ run - $T21 --set time.length=1h -o "$qp" >/dev/null 2>&1
+if /usr/bin/python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["output"] == sys.argv[2]' "$qp.json" "$qp"; then
+  echo "  ok: the summary is valid JSON whatever the path"
+else
+  echo "  FAIL: the summary is valid JSON whatever the path"; fails=$((fails + 1))
+fi
+$NJ run - $T21 --set time.length=1h --set output.summary=none -o $tmp/ns.nc >/dev/null 2>&1
+check "output.summary = none writes none" "[ -s $tmp/ns.nc ] && [ ! -e $tmp/ns.nc.json ]"
+cp $tmp/sw1.nc.json $tmp/ow.json.keep
+$NJ run - $T21 --set time.length=1h --set output.overwrite=false -o $tmp/sw1.nc >/dev/null 2>$tmp/err; rc=$?
+check "output.overwrite = false keeps output and summary" "[ $rc -eq 1 ] && cmp -s $tmp/sw1.nc.json $tmp/ow.json.keep && grep -q 'exists' $tmp/err"
+long=$tmp/$(printf 'x%.0s' $(seq 1 200)).nc
+$NJ run - $T21 --set time.length=1h -o $long >/dev/null 2>$tmp/err; rc=$?
+check "a value too long for a configuration line is refused" "[ $rc -eq 1 ] && grep -q 'output.file: value too long' $tmp/err"
+printf '\xef\xbb\xbf[grid]\ntrunc = 21\n' > $tmp/bom.ini
+$NJ run $tmp/bom.ini --set time.length=1h -o $tmp/bom.nc >/dev/null 2>&1; rc=$?
+check "a configuration file with a UTF-8 byte order mark loads" "[ $rc -eq 0 ]"
+$NJ config --bogus >/dev/null 2>&1; rc=$?
+check "njord config with an unknown option exits 2" "[ $rc -eq 2 ]"
+$NJ run - $T21 -o --set time.length=1h >/dev/null 2>$tmp/err; rc=$?
+check "-o without a file name is a usage error" "[ $rc -eq 2 ] && grep -q 'needs a file name' $tmp/err"
 if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import xarray' 2>/dev/null; then
   check "xarray opens the output" "/usr/bin/python3 -c \"import xarray as x; d = x.open_dataset('$tmp/w6.nc'); assert d.zg.shape == (3, 32, 64), d.zg.shape; assert str(d.time.values[-1]).startswith('2000-01-02')\""
 fi
@@ -81,6 +141,23 @@ if [ -r /usr/share/ncarg/data/cdf/uv300.nc ]; then
   check "its winds are those of the file (jet 40-80 m/s)" "grep -Eq 'max wind +[4-7][0-9]\.' $tmp/log"
   $NJ run data/uv300.ini --set initial.u_var=UWIND -o $tmp/uv2.nc >/dev/null 2>$tmp/err; rc=$?
   check "a missing variable is named" "[ $rc -eq 1 ] && grep -q UWIND $tmp/err"
+  $NJ run data/uv300.ini --set time.length=1h --set initial.file=$tmp/none.nc \
+     --set initial.u_var=/usr/share/ncarg/data/cdf/uv300.nc:U \
+     --set initial.v_var=/usr/share/ncarg/data/cdf/uv300.nc:V -o $tmp/uv3.nc >/dev/null 2>$tmp/err; rc=$?
+  check "initial.u_var and v_var take PATH:VAR" "[ $rc -eq 0 ] && [ -s $tmp/uv3.nc ]"
+  if /usr/bin/python3 -c 'import netCDF4' 2>/dev/null; then
+    /usr/bin/python3 -c "
+import netCDF4 as n, numpy as np
+d = n.Dataset('$tmp/h0.nc', 'w'); d.createDimension('lat', 19); d.createDimension('lon', 36)
+la = d.createVariable('lat', 'f8', ('lat',)); la.units = 'degrees_north'; la[:] = np.linspace(-90, 90, 19)
+lo = d.createVariable('lon', 'f8', ('lon',)); lo.units = 'degrees_east'; lo[:] = np.arange(36) * 10.0
+for v, x in (('u', 0.0), ('v', 0.0), ('h', 0.0)):
+    a = d.createVariable(v, 'f8', ('lat', 'lon')); a[:] = x
+d.close()"
+    $NJ run data/uv300.ini --set time.length=1h --set initial.file=$tmp/h0.nc --set initial.u_var=u \
+       --set initial.v_var=v --set initial.h_var=h -o $tmp/h0o.nc >/dev/null 2>$tmp/err; rc=$?
+    check "a non-positive initial depth is refused" "[ $rc -eq 1 ] && grep -q 'depth must be positive' $tmp/err"
+  fi
 else
   echo "  skip: /usr/share/ncarg/data/cdf/uv300.nc not installed (Debian package libncarg-data)"
 fi

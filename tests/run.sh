@@ -60,7 +60,7 @@ if [ -z "$WRAP" ] && [ "$B" = build ]; then
     run_suite "$p/cdo_interop" env SPEC_NC_TOOL=$B/$p/tests/spec_nc_tool NJORD_INTEROP_TOL=$tol tests/cdo_interop.sh
     run_suite "$p/cf_interop" env CF_TOOL=$B/$p/tests/cf_tool ${PYTHON:-/usr/bin/python3} -m pytest -q -p no:cacheprovider tests/test_cf_interop.py
   done
-  run_suite cli tests/cli.sh
+  run_suite cli env NJ=$B/njord bash tests/cli.sh
   run_suite install tests/install.sh
 fi
 

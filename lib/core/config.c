@@ -139,11 +139,12 @@ static const nj_key nj_schema[] = {
     {K("initial", "file"), CT_STRING, "", "", NULL, 0, 0, 0, NULL,
      "NetCDF file of the initial state (case = file)"},
     {K("initial", "u_var"), CT_STRING, "u", "", NULL, 0, 0, 0, NULL,
-     "name of the eastward wind variable in initial.file"},
+     "eastward wind variable (m/s) of the initial state: VAR (in initial.file) or PATH:VAR"},
     {K("initial", "v_var"), CT_STRING, "v", "", NULL, 0, 0, 0, NULL,
-     "name of the northward wind variable in initial.file"},
+     "northward wind variable (m/s) of the initial state: VAR or PATH:VAR"},
     {K("initial", "h_var"), CT_STRING, "", "", NULL, 0, 0, 0, NULL,
-     "name of the height variable in initial.file (optional; empty: none)"},
+     "fluid depth variable (m, > 0) of the shallow-water initial state: VAR or PATH:VAR "
+     "(optional; empty: none)"},
     {K("initial", "t_var"), CT_STRING, "t", "", NULL, 0, 0, 0, NULL,
      "temperature variable (K or degC) of the initial state (primitive equations); like every "
      "*_var key it may be VAR (in initial.file) or PATH:VAR"},
@@ -187,7 +188,8 @@ static const nj_key nj_schema[] = {
     {K("output", "overwrite"), CT_BOOL, "true", "", NULL, 0, 0, 0, NULL,
      "replace an existing output file; false: an existing file is an error"},
     {K("output", "summary"), CT_STRING, "", "", NULL, 0, 0, 0, NULL,
-     "path of a JSON summary of the run; empty: none"},
+     "path of the JSON summary njord run writes; empty: output.file + .json (njord.json "
+     "without an output file); none: no summary"},
 
     {K("restart", "output"), CT_STRING, "", "", NULL, 0, 0, 0, NULL,
      "restart file written every restart.interval and at the end of the run; empty: none"},
@@ -201,7 +203,8 @@ static const nj_key nj_schema[] = {
      "compute backend: auto (cuda when a GPU works, else cpu), cpu or cuda"},
 
     {K("run", "progress"), CT_ENUM, "auto", "", "auto|always|never", 0, 0, 0, NULL,
-     "progress reports: auto (when output is a terminal), always, never"},
+     "progress reports: auto or always (a progress line on a terminal, else a log line "
+     "per output time), never"},
     {K("run", "check_interval"), CT_DURATION, "1h", "s", NULL, R_MIN | R_MINX, 0, 0, NULL,
      "how often (in model time) the run checks the state for NaN/Inf"},
 };
@@ -716,6 +719,15 @@ int njord_config_set_value(njord_config *cfg, const char *key, const char *value
     nj_val v;
     int st = parse_text(&nj_schema[k], value, &v);
     if (st != NJORD_OK) return st;
+    /* the line njord_config_write makes of it must load back (the INI parser's
+     * line buffer: INI_MAX_LINE, less the line end and its terminator) */
+    const size_t line = strlen(nj_schema[k].key) + 3 + strlen(v.text) + 2;
+    if (line > (size_t)INI_MAX_LINE - 3) {
+        val_free(&v);
+        return nj_error(NJORD_EINVAL,
+                        "%s: value too long (%zu characters; a configuration line holds at most "
+                        "%d with the key)", nj_schema[k].name, strlen(value), INI_MAX_LINE - 3);
+    }
     val_free(&cfg->v[k]);
     cfg->v[k] = v;
     return NJORD_OK;
@@ -853,6 +865,10 @@ static char *nj_reader(char *str, int num, void *stream)
     }
     c->lineno++;
     char *s = c->line;
+    if (c->lineno == 1 && !strncmp(s, "\xEF\xBB\xBF", 3)) { /* a UTF-8 byte order mark */
+        s += 3;
+        len -= 3;
+    }
     if ((size_t)len != strlen(s)) {
         load_fail(c, nj_error(NJORD_EINVAL, "the line contains a NUL character"));
         return NULL;
