@@ -94,6 +94,13 @@ fi
 # paths and output lists
 $NJ run - $T21 --set time.length=1h --set output.variables= -o $tmp/e.nc >/dev/null 2>$tmp/err; rc=$?
 check "an empty output.variables is refused" "[ $rc -eq 1 ] && grep -q 'output.variables is empty' $tmp/err"
+$NJ run data/jw06_wave.ini --set grid.trunc=21 --set time.length=6h --set output.variables=none -o $tmp/pl.nc >/dev/null 2>&1
+if command -v ncdump >/dev/null; then
+  check "pressure-level output alone is written" "ncdump -h $tmp/pl.nc | grep -q 'float ua(time, plev, lat, lon)' && ! ncdump -h $tmp/pl.nc | grep -q 'float u('"
+fi
+$NJ run data/jw06_wave.ini --set grid.trunc=21 --set time.length=6h --set output.variables=none \
+   --set output.pressure_variables=none -o $tmp/pn.nc >/dev/null 2>$tmp/log
+check "no variables: no output file, and njord says so" "[ ! -e $tmp/pn.nc ] && grep -q 'no output file' $tmp/log"
 $NJ run - $T21 --set time.length=1h --set restart.output=$tmp/same.nc -o $tmp/same.nc >/dev/null 2>$tmp/err; rc=$?
 check "restart.output = output.file is refused" "[ $rc -eq 1 ] && grep -q 'same file' $tmp/err"
 $NJ run - $T21 --set time.length=1h --set output.summary=$tmp/s.nc -o $tmp/s.nc >/dev/null 2>$tmp/err; rc=$?

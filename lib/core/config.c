@@ -170,10 +170,10 @@ static const nj_key nj_schema[] = {
      "NetCDF output file"},
     {K("output", "interval"), CT_DURATION, "6h", "s", NULL, R_MIN | R_MINX, 0, 0, NULL,
      "interval between output times"},
-    {K("output", "variables"), CT_LIST, "auto", "", "auto|u|v|zg|h|vor|div|orog|pv|ps|t|q|phi", 0,
+    {K("output", "variables"), CT_LIST, "auto", "", "auto|none|u|v|zg|h|vor|div|orog|pv|ps|t|q|phi", 0,
      0, 0, NULL,
      "fields written (auto: u,v,zg,vor,div for shallow water; ps,orog,u,v,t for the primitive "
-     "equations). Shallow water: u, v (wind), zg (geopotential height), h (fluid depth), vor, "
+     "equations; none: no such output). Shallow water: u, v (wind), zg (geopotential height), h (fluid depth), vor, "
      "div (vorticity, divergence), orog (orography), pv (potential vorticity). Primitive "
      "equations, on model levels: u, v, t, q, vor, div, phi (geopotential); at the surface: ps, "
      "orog"},
