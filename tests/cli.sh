@@ -85,6 +85,10 @@ fi
 $NJ run - $T21 --set time.length=1d --set restart.output=$tmp/sw.r.nc -o $tmp/sw1.nc >/dev/null 2>&1
 $NJ run - $T21 --set time.length=2d --set restart.input=$tmp/sw.r.nc --set grid.grid=linear -o $tmp/rl.nc >/dev/null 2>$tmp/err; rc=$?
 check "a restart on another grid is refused" "[ $rc -eq 1 ] && grep -q 'grid of nlat' $tmp/err"
+$NJ run - $T21 --set time.length=2d --set restart.input=$tmp/sw.r.nc --set time.start=2001-01-01T00:00:00 -o $tmp/rs.nc >/dev/null 2>$tmp/err; rc=$?
+check "a restart with another time.start is refused" "[ $rc -eq 1 ] && grep -q 'time.start = 2000-01-01T00:00:00' $tmp/err"
+$NJ run - $T21 --set time.length=2d --set restart.input=$tmp/sw.r.nc --set dynamics.reference_geopotential=1000 -o $tmp/rg.nc >/dev/null 2>$tmp/err; rc=$?
+check "a restart with another explicit reference geopotential is refused" "[ $rc -eq 1 ] && grep -q 'dynamics.reference_geopotential' $tmp/err"
 $NJ run - $T21 --set time.length=12h --set restart.input=$tmp/sw.r.nc -o $tmp/nf.nc >/dev/null 2>$tmp/err; rc=$?
 check "time.length before the restart's time is refused" "[ $rc -eq 1 ] && grep -q 'time.length = 12 h is before' $tmp/err"
 if command -v ncdump >/dev/null; then

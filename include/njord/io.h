@@ -171,7 +171,7 @@ int njord_spec_nc_read(const char *path, const char *name, int T, int nlev,
  *   surface_altitude m, pv (shallow-water potential vorticity) no standard
  *   name, m-1 s-1. For the primitive equations: ps surface_air_pressure Pa,
  *   ta air_temperature K, ua / va eastward_wind / northward_wind m s-1, hus
- *   specific_humidity 1, zg geopotential_height m, wap
+ *   specific_humidity kg kg-1, zg geopotential_height m, wap
  *   lagrangian_tendency_of_air_pressure Pa s-1.
  *
  * Errors: NJORD_EINVAL (bad argument, size, name, vertical description or

@@ -119,12 +119,12 @@ static const nj_key nj_schema[] = {
      "equations; Simmons, Hoskins & Burridge 1978 advise a warm one)"},
     {K("dynamics", "reference_pressure"), CT_DOUBLE, "100000", "Pa", NULL, R_MIN | R_MINX, 0, 0, NULL,
      "surface pressure of the reference state of the semi-implicit scheme (primitive equations)"},
+    {K("dynamics", "reference_geopotential"), CT_DOUBLE, "0", "m2 s-2", NULL, R_MIN, 0, 0, NULL,
+     "reference geopotential of the semi-implicit scheme (shallow water); 0: the global mean "
+     "of the initial state (after a restart: the restart's)"},
     {K("physics", "forcing"), CT_ENUM, "none", "", "none|held_suarez", 0, 0, 0, NULL,
      "column forcing of the primitive equations: none, or held_suarez (Held & Suarez 1994 "
      "Newtonian cooling and Rayleigh friction)"},
-    {K("dynamics", "reference_geopotential"), CT_DOUBLE, "0", "m2 s-2", NULL, R_MIN, 0, 0, NULL,
-     "reference geopotential of the semi-implicit scheme; 0: the global mean of the "
-     "initial state"},
 
     {K("initial", "case"), CT_ENUM, "galewsky", "",
      "williamson1|williamson2|williamson5|williamson6|galewsky|galewsky_unperturbed|jw06_steady|"

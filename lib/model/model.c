@@ -322,6 +322,7 @@ static int init_state(njord_model *m, const njord_config *c)
     /* depth geopotential Phi = g (h - hs); its reference: the global mean */
     double ref = 0;
     if (!st) st = cfg_double(c, "dynamics.reference_geopotential", &ref);
+    m->phiref_cfg = ref;
     if (!st && have_h) {
         for (size_t i = 0; i < ng; i++) hr[i] = (nj_real)(m->gravity * (h[i] - hs[i]));
         double mean = 0;

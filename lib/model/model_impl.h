@@ -37,6 +37,7 @@ struct njord_model {
     nj_real *x, *good, *good_prev; /* state, last checked state (+ its leapfrog level) */
     long good_steps;
     double phiref;
+    double phiref_cfg;             /* dynamics.reference_geopotential (0: automatic) */
     nj_real *hs_grid;              /* local orography (m), host */
     /* time */
     long steps;

@@ -9,13 +9,13 @@
  *   prev(field, coef)    the leapfrog's previous time level (absent for SIL3
  *                        or before the first step)
  *   phis(coef)           spectral surface geopotential (absent when flat)
- *   attributes  njord_restart = 1, equations, trunc, nfields, steps, dt,
+ *   attributes  njord_restart = 1, equations, start (time.start), trunc, nfields, steps, dt,
  *               integrator, phiref (shallow water), nlat, nlon (the grid), and for
  *               the primitive
  *               equations nlev, ntr, tref, pref, hybrid_a, hybrid_b; config =
  *               the whole configuration text (for people).
- * A restart is refused when equations, truncation, grid, number of fields, time
- * step, integrator, levels (bitwise), tracers or the reference state differ,
+ * A restart is refused when equations, start time, truncation, grid, number of
+ * fields, time step, integrator, an explicit reference geopotential, levels (bitwise), tracers or the reference state differ,
  * and when its state is not finite (a file without nlat/nlon, from before they
  * were written, is taken on any grid). Nothing non-finite is written. */
 #define _POSIX_C_SOURCE 200809L
@@ -105,6 +105,7 @@ int njord_model_write_restart(njord_model *m, const char *path)
         NC(nc_put_att_int(ncid, NC_GLOBAL, "njord_restart", NC_INT, 1, &one), "attributes");
         NC(nc_put_att_text(ncid, NC_GLOBAL, "equations", strlen(eq), eq), "attributes");
         NC(nc_put_att_text(ncid, NC_GLOBAL, "integrator", strlen(integ), integ), "attributes");
+        NC(nc_put_att_text(ncid, NC_GLOBAL, "start", strlen(m->start), m->start), "attributes");
         NC(nc_put_att_int(ncid, NC_GLOBAL, "trunc", NC_INT, 1, &tr), "attributes");
         const int grid[2] = {m->plan->nlat, m->plan->nlon};
         NC(nc_put_att_int(ncid, NC_GLOBAL, "nlat", NC_INT, 1, &grid[0]), "attributes");
@@ -210,6 +211,18 @@ static int read_root(njord_model *m, const char *path, double *d, int *hp, int *
     NC(nc_get_att_longlong(ncid, NC_GLOBAL, "steps", steps), "steps");
     NC(nc_get_att_double(ncid, NC_GLOBAL, "phiref", phiref), "phiref");
     if (ti != T) { st = att_mismatch(path, "grid.trunc", ti, T); goto done; }
+    char start[40] = {0};
+    if (nc_inq_attlen(ncid, NC_GLOBAL, "start", &len) == NC_NOERR && len < sizeof start &&
+        nc_get_att_text(ncid, NC_GLOBAL, "start", start) == NC_NOERR && strcmp(start, m->start)) {
+        st = nj_error(NJORD_EINVAL,
+                      "restart file %s was written with time.start = %s, this configuration has "
+                      "%s: refusing to continue from it", path, start, m->start);
+        goto done;
+    }
+    if (!m->pe_mode && m->phiref_cfg > 0 && *phiref != m->phiref_cfg) {
+        st = att_mismatch(path, "dynamics.reference_geopotential", *phiref, m->phiref_cfg);
+        goto done;
+    }
     const int here_grid[2] = {m->plan->nlat, m->plan->nlon};
     static const char *const gk[2] = {"nlat", "nlon"};
     for (int k = 0; k < 2; k++) {
