@@ -400,7 +400,7 @@ static void test_list(void **state)
     assert_non_null(it);
     assert_null(it[0]);
     good(c, "output.variables", "u,v,zg,h,vor,div,orog,pv", "u,v,zg,h,vor,div,orog,pv");
-    bad(c, "output.variables", "u,w", "'w' is not one of: auto, u, v, zg, h, vor, div, orog, pv, ps, t, q, phi");
+    bad(c, "output.variables", "u,w", "'w' is not one of: auto, none, u, v, zg, h, vor, div, orog, pv, ps, t, q, phi");
     bad(c, "output.variables", "u,,v", "empty item");
     bad(c, "output.variables", "u,v,", "empty item");
     bad(c, "output.variables", ",u", "empty item");
