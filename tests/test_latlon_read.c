@@ -90,6 +90,7 @@ typedef struct {
     int extra;               /* length of an extra leading dimension "ens" (0: none) */
     int no_coords;           /* dimensions lat/lon without coordinate variables */
     int fill_at;             /* >= 0: flat index of a _FillValue point */
+    int string_atts;         /* coordinate attributes as NC_STRING (as h5netcdf writes) */
 } spec;
 
 #define PACK_SCALE (4.0 / 65000.0)
@@ -109,7 +110,11 @@ static void write_file(const char *path, const spec *s)
     if (!s->no_coords) {
         assert_int_equal(nc_def_var(ncid, yn, NC_DOUBLE, 1, &dlat, &vlat), NC_NOERR);
         assert_int_equal(nc_def_var(ncid, xn, NC_FLOAT, 1, &dlon, &vlon), NC_NOERR);
-        if (s->cf_attrs) {
+        if (s->string_atts) {
+            const char *sn[1] = {"latitude"}, *un[1] = {"degrees_east"};
+            nc_put_att_string(ncid, vlat, "standard_name", 1, sn);
+            nc_put_att_string(ncid, vlon, "units", 1, un);
+        } else if (s->cf_attrs) {
             nc_put_att_text(ncid, vlat, "standard_name", 8, "latitude");
             nc_put_att_text(ncid, vlon, "units", 12, "degrees_east");
         } else {
@@ -245,6 +250,31 @@ static void check_interp(const char *path, const njord_read_opts *o, const doubl
 
 /* ------------------------------------------------------------------------- */
 /* tests                                                                      */
+
+/* Coordinates recognised by NC_STRING attributes; latitudes that stop short of
+ * a pole (more than twice the spacing) refused, not extrapolated. */
+static void test_string_atts_and_coverage(void **state)
+{
+    (void)state;
+    char path[512];
+    enum { NY = 73, NX = 144, NR = 13 };
+    double lat[NY], lon[NX], reg[NR];
+    regular_lats(lat, NY, 1);
+    lons(lon, NX, 0.0);
+    path_in_dir(path, sizeof path, "strattr.nc");
+    spec s = {.ny = NY, .nx = NX, .lat = lat, .lon = lon, .fill_at = -1, .cf_attrs = 1,
+              .string_atts = 1};
+    write_file(path, &s);
+    check_interp(path, NULL, lat, NY, NX, 0.0, 1e-7, "coordinates by NC_STRING attributes");
+    for (int j = 0; j < NR; j++) reg[j] = 30.0 + 2.5 * j; /* 30..60 N */
+    path_in_dir(path, sizeof path, "regional.nc");
+    spec r = {.ny = NR, .nx = NX, .lat = reg, .lon = lon, .fill_at = -1};
+    write_file(path, &r);
+    njord_real *out = malloc(TNLAT * TNLON * sizeof *out);
+    assert_int_equal(njord_latlon_read(path, "f", NULL, TNLAT, TNLON, g_tlat, out), NJORD_EFORMAT);
+    assert_msg_has("do not cover the globe");
+    free(out);
+}
 
 static void test_regular_north_south_0_360(void **state)
 {
@@ -563,6 +593,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_regular_north_south_0_360),
+        cmocka_unit_test(test_string_atts_and_coverage),
         cmocka_unit_test(test_gaussian_south_north_180),
         cmocka_unit_test(test_time_level_selection),
         cmocka_unit_test(test_packed_wrapped_lons),

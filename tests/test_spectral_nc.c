@@ -1,6 +1,7 @@
 /* tests/test_spectral_nc.c — spectral NetCDF I/O (njord/io.h). */
 #define _POSIX_C_SOURCE 200809L
 
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -287,6 +288,58 @@ static void test_read_cdo_layout(void **state)
     free(r);
 }
 
+/* Packing applied, integer storage and holes (NaN, _FillValue) refused, and
+ * CDI_grid_type as an NC_STRING attribute (NetCDF-4) accepted. */
+static void test_packing_and_values(void **state)
+{
+    (void)state;
+    const int T = 5;
+    const size_t nsp = NJORD_SHT_NSPEC(T), nr = 2 * nsp;
+    char path[512];
+    path_in_dir(path, sizeof path, "packing.nc");
+    int ncid, dn, dc, vp, vi, vn, vf;
+    assert_int_equal(nc_create(path, NC_CLOBBER | NC_NETCDF4, &ncid), NC_NOERR);
+    assert_int_equal(nc_def_dim(ncid, "nsp", nsp, &dn), NC_NOERR);
+    assert_int_equal(nc_def_dim(ncid, "nc2", 2, &dc), NC_NOERR);
+    int d[2] = {dn, dc};
+    const char *spectral[1] = {"spectral"};
+    assert_int_equal(nc_def_var(ncid, "packed", NC_FLOAT, 2, d, &vp), NC_NOERR);
+    assert_int_equal(nc_def_var(ncid, "ints", NC_SHORT, 2, d, &vi), NC_NOERR);
+    assert_int_equal(nc_def_var(ncid, "nan", NC_DOUBLE, 2, d, &vn), NC_NOERR);
+    assert_int_equal(nc_def_var(ncid, "filled", NC_DOUBLE, 2, d, &vf), NC_NOERR);
+    const int vars[4] = {vp, vi, vn, vf};
+    for (int k = 0; k < 4; k++)
+        assert_int_equal(nc_put_att_string(ncid, vars[k], "CDI_grid_type", 1, spectral), NC_NOERR);
+    const double sc = 2.0, off = 1.0, fv = 1e20;
+    nc_put_att_double(ncid, vp, "scale_factor", NC_DOUBLE, 1, &sc);
+    nc_put_att_double(ncid, vp, "add_offset", NC_DOUBLE, 1, &off);
+    nc_put_att_double(ncid, vf, "_FillValue", NC_DOUBLE, 1, &fv);
+    assert_int_equal(nc_enddef(ncid), NC_NOERR);
+    double *x = malloc(nr * sizeof *x);
+    for (size_t i = 0; i < nr; i++) x[i] = 0.25 * (double)i;
+    assert_int_equal(nc_put_var_double(ncid, vp, x), NC_NOERR);
+    assert_int_equal(nc_put_var_double(ncid, vi, x), NC_NOERR);
+    x[7] = NAN;
+    assert_int_equal(nc_put_var_double(ncid, vn, x), NC_NOERR);
+    x[7] = fv;
+    assert_int_equal(nc_put_var_double(ncid, vf, x), NC_NOERR);
+    assert_int_equal(nc_close(ncid), NC_NOERR);
+    njord_real *r = alloc_spec(T, 1);
+    assert_int_equal(njord_spec_nc_read(path, "packed", T, 1, r), NJORD_OK);
+    for (size_t i = 0; i < nr; i++) {
+        const double want = (i / 2 <= (size_t)T && i % 2) ? 0.0 : 0.25 * (double)i * sc + off;
+        assert_true(fabs((double)r[i] - want) <= 1e-6 * fabs(want));
+    }
+    assert_int_equal(njord_spec_nc_read(path, "ints", T, 1, r), NJORD_EFORMAT);
+    assert_msg_has("not stored as float or double");
+    assert_int_equal(njord_spec_nc_read(path, "nan", T, 1, r), NJORD_EFORMAT);
+    assert_msg_has("missing or NaN value at level 0, coefficient 3 (imaginary part)");
+    assert_int_equal(njord_spec_nc_read(path, "filled", T, 1, r), NJORD_EFORMAT);
+    assert_msg_has("missing or NaN");
+    free(x);
+    free(r);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -429,6 +482,7 @@ int main(void)
         cmocka_unit_test(test_m0_imaginary_zeroed),
         cmocka_unit_test(test_truncation_change),
         cmocka_unit_test(test_read_cdo_layout),
+        cmocka_unit_test(test_packing_and_values),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_failed_write_keeps_file),
     };

@@ -31,12 +31,14 @@
  *   dimension (the record dimension or one named "time") must have length 1 and
  *   the optional level dimension may have any name; the truncation is the
  *   attribute "truncation" when present (it must agree with nsp), otherwise it
- *   follows from nsp = (T+1)(T+2)/2. float or double storage is accepted.
+ *   follows from nsp = (T+1)(T+2)/2. float or double storage is accepted
+ *   (integer storage is refused), with scale_factor and add_offset applied;
+ *   CDI_grid_type may be a char or a (NetCDF-4) string attribute.
  *
  * Errors: NJORD_EINVAL (bad argument: NULL, T < 0, nlev < 1, empty or duplicate
  *   name), NJORD_ENOMEM, NJORD_EIO (file cannot be opened, created, written or
- *   renamed), NJORD_EFORMAT (variable missing, not spectral, wrong shape or
- *   wrong number of levels). Messages (njord_last_error()) name the file and the
+ *   renamed), NJORD_EFORMAT (variable missing, not spectral, wrong shape,
+ *   wrong number of levels, a NaN or a _FillValue/missing_value). Messages (njord_last_error()) name the file and the
  *   variable.
  *
  * Thread safety: the NetCDF-C library is not thread safe; do not call these
@@ -295,7 +297,8 @@ int njord_cf_nsteps(const njord_cf_writer *w);
  *   the name time, or the unlimited dimension. Level: axis Z, standard_name
  *   air_pressure, pressure units, or the names lev, level, plev, pressure. Any
  *   other dimension must have length 1. Latitudes may run either way (strictly
- *   monotonic, within [-90, 90]); longitudes may start anywhere, in 0..360 or
+ *   monotonic, within [-90, 90]) and must cover the globe (the gap from the
+ *   outermost latitude to its pole at most twice the largest spacing); longitudes may start anywhere, in 0..360 or
  *   -180..180, increasing or decreasing modulo 360, and must go round the
  *   globe (the gap across the seam at most twice the largest other spacing).
  * Selection: opts->time_index picks the time step (0 when the variable has no

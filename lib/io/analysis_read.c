@@ -21,6 +21,7 @@
 #include "../core/common.h"
 #include "../core/error.h"
 #include "../dyn/vinterp.h"
+#include "nc_util.h"
 
 #include <math.h>
 #include <netcdf.h>
@@ -109,42 +110,6 @@ static int parse_spec(int field, const char *spec, const char *file, vspec *s)
 /* ------------------------------------------------------------------------- */
 /* attributes and units                                                       */
 
-/* Text attribute (NC_CHAR or the first NC_STRING) into buf, trimmed; 0 if absent. */
-static int att_text(int ncid, int varid, const char *name, char *buf, size_t len)
-{
-    nc_type t;
-    size_t n;
-    buf[0] = '\0';
-    if (nc_inq_att(ncid, varid, name, &t, &n) != NC_NOERR) return 0;
-    if (t == NC_CHAR) {
-        char *tmp = malloc(n + 1);
-        if (!tmp) return 0;
-        if (nc_get_att_text(ncid, varid, name, tmp) != NC_NOERR) {
-            free(tmp);
-            return 0;
-        }
-        tmp[n] = '\0';
-        snprintf(buf, len, "%s", tmp);
-        free(tmp);
-    } else if (t == NC_STRING && n >= 1) {
-        char **sv = calloc(n, sizeof *sv);
-        if (!sv) return 0;
-        if (nc_get_att_string(ncid, varid, name, sv) != NC_NOERR) {
-            free(sv);
-            return 0;
-        }
-        snprintf(buf, len, "%s", sv[0] ? sv[0] : "");
-        nc_free_string(n, sv);
-        free(sv);
-    } else {
-        return 0;
-    }
-    size_t k = strlen(buf);
-    while (k > 0 && (buf[k - 1] == ' ' || buf[k - 1] == '\t')) buf[--k] = '\0';
-    size_t b = strspn(buf, " \t");
-    if (b) memmove(buf, buf + b, strlen(buf + b) + 1);
-    return 1;
-}
 
 static int one_of(const char *s, const char *const *list)
 {
@@ -188,7 +153,7 @@ static void load_units(vspec *s)
     int ncid, vid;
     if (s->units_given || nc_open(s->path, NC_NOWRITE, &ncid) != NC_NOERR) return;
     if (nc_inq_varid(ncid, s->var, &vid) == NC_NOERR)
-        s->units_given = att_text(ncid, vid, "units", s->units, sizeof s->units);
+        s->units_given = nj_nc_att_text(ncid, vid, "units", s->units, sizeof s->units);
     nc_close(ncid);
 }
 
@@ -383,7 +348,7 @@ static int read_p0(const vspec *s, int ncid, const char *name, double *p0)
         return fail(NJORD_EIO, s, "reading '%s' from '%s': %s", name, s->path, nc_strerror(rc));
     char u[64];
     double f = 1.0;
-    if (att_text(ncid, vid, "units", u, sizeof u)) {
+    if (nj_nc_att_text(ncid, vid, "units", u, sizeof u)) {
         f = pressure_scale(u);
         if (f == 0.0)
             return fail(NJORD_EFORMAT, s, "reference pressure '%s' in '%s' has unknown units "
@@ -402,7 +367,7 @@ static double coef_pa_scale(const vspec *s, int ncid, const char *name, int *st)
     int vid;
     char u[64];
     *st = NJORD_OK;
-    if (nc_inq_varid(ncid, name, &vid) != NC_NOERR || !att_text(ncid, vid, "units", u, sizeof u))
+    if (nc_inq_varid(ncid, name, &vid) != NC_NOERR || !nj_nc_att_text(ncid, vid, "units", u, sizeof u))
         return 1.0;
     double f = pressure_scale(u);
     if (f == 0.0)
@@ -463,9 +428,9 @@ static int detect_vcoord(const vspec *s, const char *levdim, int n, vcoord *vc)
     }
     char ft[512] = "", units[128] = "", sn[128] = "";
     if (cvid >= 0) {
-        att_text(ncid, cvid, "formula_terms", ft, sizeof ft);
-        att_text(ncid, cvid, "units", units, sizeof units);
-        att_text(ncid, cvid, "standard_name", sn, sizeof sn);
+        nj_nc_att_text(ncid, cvid, "formula_terms", ft, sizeof ft);
+        nj_nc_att_text(ncid, cvid, "units", units, sizeof units);
+        nj_nc_att_text(ncid, cvid, "standard_name", sn, sizeof sn);
     }
 
     /* 1. CF / ECMWF hybrid: formula_terms */
@@ -531,9 +496,9 @@ static int detect_vcoord(const vspec *s, const char *levdim, int n, vcoord *vc)
              pn[NC_MAX_NAME + 1] = "P0";
         if (cvid >= 0) {
             char t[NC_MAX_NAME + 1];
-            if (att_text(ncid, cvid, "A_var", t, sizeof t) && t[0]) strcpy(an, t);
-            if (att_text(ncid, cvid, "B_var", t, sizeof t) && t[0]) strcpy(bn, t);
-            if (att_text(ncid, cvid, "P0_var", t, sizeof t) && t[0]) strcpy(pn, t);
+            if (nj_nc_att_text(ncid, cvid, "A_var", t, sizeof t) && t[0]) strcpy(an, t);
+            if (nj_nc_att_text(ncid, cvid, "B_var", t, sizeof t) && t[0]) strcpy(bn, t);
+            if (nj_nc_att_text(ncid, cvid, "P0_var", t, sizeof t) && t[0]) strcpy(pn, t);
         }
         int va, vb, vp;
         if (nc_inq_varid(ncid, an, &va) == NC_NOERR && nc_inq_varid(ncid, bn, &vb) == NC_NOERR) {
@@ -542,7 +507,7 @@ static int detect_vcoord(const vspec *s, const char *levdim, int n, vcoord *vc)
                 (st = read_1d(s, ncid, bn, (size_t)n, vc->b, "hybrid coefficient B")) != NJORD_OK)
                 goto done;
             char au[64];
-            double fa = att_text(ncid, va, "units", au, sizeof au) ? pressure_scale(au) : 0.0;
+            double fa = nj_nc_att_text(ncid, va, "units", au, sizeof au) ? pressure_scale(au) : 0.0;
             double pref = 1e5;
             if (fa > 0.0) {
                 for (int j = 0; j < n; j++) vc->a[j] *= fa;

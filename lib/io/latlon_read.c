@@ -16,6 +16,7 @@
 
 #include "../core/common.h"
 #include "../core/error.h"
+#include "nc_util.h"
 
 #include <math.h>
 #include <netcdf.h>
@@ -34,18 +35,6 @@ typedef struct {
     int ncid;
 } ctx;
 
-/* Text attribute att of varid into buf (trimmed); 0 if absent or not text. */
-static int get_text_att(int ncid, int varid, const char *att, char *buf, size_t len)
-{
-    nc_type t;
-    size_t n;
-    buf[0] = '\0';
-    if (nc_inq_att(ncid, varid, att, &t, &n) != NC_NOERR || t != NC_CHAR || n >= len) return 0;
-    if (nc_get_att_text(ncid, varid, att, buf) != NC_NOERR) return 0;
-    buf[n] = '\0';
-    while (n > 0 && (buf[n - 1] == '\0' || buf[n - 1] == ' ')) buf[--n] = '\0';
-    return 1;
-}
 
 static int is_one_of(const char *s, const char *const *list)
 {
@@ -77,19 +66,19 @@ static int classify(int ncid, int dimid, const char *dname, int cvid, int unlimd
 {
     char sn[64], units[64], axis[16];
     if (cvid >= 0) {
-        if (get_text_att(ncid, cvid, "standard_name", sn, sizeof sn)) {
+        if (nj_nc_att_text(ncid, cvid, "standard_name", sn, sizeof sn)) {
             if (strcmp(sn, "latitude") == 0) return D_LAT;
             if (strcmp(sn, "longitude") == 0) return D_LON;
             if (strcmp(sn, "time") == 0) return D_TIME;
             if (strcmp(sn, "air_pressure") == 0) return D_LEV;
         }
-        if (get_text_att(ncid, cvid, "units", units, sizeof units)) {
+        if (nj_nc_att_text(ncid, cvid, "units", units, sizeof units)) {
             if (is_one_of(units, lat_units)) return D_LAT;
             if (is_one_of(units, lon_units)) return D_LON;
             if (strstr(units, " since ")) return D_TIME;
             if (is_one_of(units, hpa_units) || is_one_of(units, pa_units)) return D_LEV;
         }
-        if (get_text_att(ncid, cvid, "axis", axis, sizeof axis)) {
+        if (nj_nc_att_text(ncid, cvid, "axis", axis, sizeof axis)) {
             if (strcasecmp(axis, "Y") == 0) return D_LAT;
             if (strcasecmp(axis, "X") == 0) return D_LON;
             if (strcasecmp(axis, "T") == 0) return D_TIME;
@@ -480,7 +469,7 @@ static int read_core(const char *path, const char *varname, njord_read_opts o, i
         int d = pos[D_LEV];
         char units[64];
         double scale = 0.0;
-        if (cvid[d] >= 0 && get_text_att(ncid, cvid[d], "units", units, sizeof units)) {
+        if (cvid[d] >= 0 && nj_nc_att_text(ncid, cvid[d], "units", units, sizeof units)) {
             if (is_one_of(units, hpa_units)) scale = 1.0;
             if (is_one_of(units, pa_units)) scale = 100.0;
         } else {
@@ -535,6 +524,19 @@ static int read_core(const char *path, const char *varname, njord_read_opts o, i
                               varname, path, dname[dla], latv[j - 1], latv[j], j - 1, j);
             goto done;
         }
+    }
+    /* global in latitude: the gap from the outermost latitudes to the poles at
+     * most twice the largest spacing (as across the longitude seam), so that
+     * holding the outermost rows toward a pole is the documented extrapolation */
+    double dmax = 0, top = NJ_MAX(latv[0], latv[ny - 1]), bot = NJ_MIN(latv[0], latv[ny - 1]);
+    for (size_t j = 1; j < ny; j++) dmax = NJ_MAX(dmax, fabs(latv[j] - latv[j - 1]));
+    if (90.0 - top > 2.0 * dmax * (1.0 + 1e-9) || bot + 90.0 > 2.0 * dmax * (1.0 + 1e-9)) {
+        status = nj_error(NJORD_EFORMAT,
+                          FN ": variable '%s' in '%s': latitudes '%s' do not cover the globe "
+                          "(%g to %g degrees; the gap to a pole may be at most twice the largest "
+                          "spacing, %g)",
+                          varname, path, dname[dla], bot, top, dmax);
+        goto done;
     }
     slat = malloc(ny * sizeof *slat);
     slon = malloc(nx * sizeof *slon);

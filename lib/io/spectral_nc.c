@@ -11,6 +11,7 @@
 
 #include "../core/common.h"
 #include "../core/error.h"
+#include "nc_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -339,17 +340,13 @@ static int open_spec_var(const char *fn, const char *path, const char *name,
     nc_type at;
     size_t alen;
     char gtype[32] = "";
-    if (nc_inq_att(info->ncid, info->varid, NJ_GRIDTYPE_ATT, &at, &alen) != NC_NOERR ||
-        at != NC_CHAR || alen >= sizeof gtype ||
-        nc_get_att_text(info->ncid, info->varid, NJ_GRIDTYPE_ATT, gtype) != NC_NOERR) {
+    if (!nj_nc_att_text(info->ncid, info->varid, NJ_GRIDTYPE_ATT, gtype, sizeof gtype)) {
         status = nj_error(NJORD_EFORMAT,
                           "%s: variable '%s' in '%s' is not a spectral field "
                           "(no text attribute " NJ_GRIDTYPE_ATT " = \"spectral\")",
                           fn, name, path);
         goto fail;
     }
-    gtype[alen] = '\0';
-    while (alen > 0 && (gtype[alen - 1] == '\0' || gtype[alen - 1] == ' ')) gtype[--alen] = '\0';
     if (strcmp(gtype, "spectral") != 0) {
         status = nj_error(NJORD_EFORMAT,
                           "%s: variable '%s' in '%s' is not a spectral field "
@@ -366,9 +363,11 @@ static int open_spec_var(const char *fn, const char *path, const char *name,
                           nc_strerror(rc));
         goto fail;
     }
-    if (vt == NC_CHAR || vt == NC_STRING || vt > NC_STRING) {
-        status = nj_error(NJORD_EFORMAT, "%s: variable '%s' in '%s' is not numeric", fn, name,
-                          path);
+    if (vt != NC_FLOAT && vt != NC_DOUBLE) {
+        status = nj_error(NJORD_EFORMAT,
+                          "%s: variable '%s' in '%s' is not stored as float or double "
+                          "(packed integers are not spectral coefficients here)",
+                          fn, name, path);
         goto fail;
     }
     if (info->ndims < 2 || info->ndims > 4) {
@@ -511,6 +510,34 @@ int njord_spec_nc_read(const char *path, const char *name, int T, int nlev, njor
                           "%s: reading variable '%s' from '%s': %s", fn, name, path,
                           nc_strerror(rc));
         goto done;
+    }
+
+    /* packing (CF: x = stored * scale_factor + add_offset), then no fill or NaN:
+     * a hole in a spectral field has no meaning */
+    double scale = 1, offset = 0, fill[2];
+    int nfill = 0;
+    if (nc_get_att_double(info.ncid, info.varid, "scale_factor", &scale) != NC_NOERR) scale = 1;
+    if (nc_get_att_double(info.ncid, info.varid, "add_offset", &offset) != NC_NOERR) offset = 0;
+    static const char *const fills[2] = {"_FillValue", "missing_value"};
+    for (int a = 0; a < 2; a++) {
+        size_t len = 0;
+        nc_type at;
+        if (nc_inq_att(info.ncid, info.varid, fills[a], &at, &len) == NC_NOERR && len == 1 &&
+            nc_get_att_double(info.ncid, info.varid, fills[a], &fill[nfill]) == NC_NOERR)
+            nfill++;
+    }
+    for (size_t i = 0; i < (size_t)nlev * fnreal; i++) {
+        int bad = isnan(buf[i]);
+        for (int a = 0; a < nfill; a++) bad |= buf[i] == fill[a];
+        if (bad) {
+            const size_t l = i / fnreal, k = (i % fnreal) / 2;
+            status = nj_error(NJORD_EFORMAT,
+                              "%s: variable '%s' in '%s' has a missing or NaN value at level %zu, "
+                              "coefficient %zu (%s part)", fn, name, path, l, k,
+                              i % 2 ? "imaginary" : "real");
+            goto done;
+        }
+        buf[i] = buf[i] * scale + offset;
     }
 
     /* Copy with truncation or zero padding; the convention is the identity. */
