@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "njord/core.h"
@@ -253,6 +254,56 @@ static void check_interp(const char *path, const njord_read_opts *o, const doubl
 
 /* Coordinates recognised by NC_STRING attributes; latitudes that stop short of
  * a pole (more than twice the spacing) refused, not extrapolated. */
+/* Classic-format files (CDF-1, CDF-2 with records, CDF-5) read; cut short, they
+ * are an error (the NetCDF library would read the missing data as zeros). */
+static void test_truncated_classic(void **state)
+{
+    (void)state;
+    enum { NY = 19, NX = 36 };
+    static const int fmt[3] = {NC_CLASSIC_MODEL, NC_64BIT_OFFSET, NC_64BIT_DATA};
+    double lat[NY], lon[NX], *f = malloc(sizeof(double) * NY * NX);
+    regular_lats(lat, NY, 1);
+    lons(lon, NX, 0.0);
+    for (int j = 0; j < NY; j++)
+        for (int i = 0; i < NX; i++) f[j * NX + i] = field(lat[j], lon[i]);
+    njord_real *out = malloc(TNLAT * TNLON * sizeof *out);
+    for (int k = 0; k < 3; k++) {
+        char path[512], name[32];
+        snprintf(name, sizeof name, "classic%d.nc", k);
+        path_in_dir(path, sizeof path, name);
+        int ncid, dt, dy, dx, vy, vx, vf, rec = k == 1;
+        assert_int_equal(nc_create(path, NC_CLOBBER | fmt[k], &ncid), NC_NOERR);
+        if (rec) assert_int_equal(nc_def_dim(ncid, "time", NC_UNLIMITED, &dt), NC_NOERR);
+        assert_int_equal(nc_def_dim(ncid, "lat", NY, &dy), NC_NOERR);
+        assert_int_equal(nc_def_dim(ncid, "lon", NX, &dx), NC_NOERR);
+        assert_int_equal(nc_def_var(ncid, "lat", NC_DOUBLE, 1, &dy, &vy), NC_NOERR);
+        assert_int_equal(nc_def_var(ncid, "lon", NC_DOUBLE, 1, &dx, &vx), NC_NOERR);
+        nc_put_att_text(ncid, vy, "units", 13, "degrees_north");
+        nc_put_att_text(ncid, vx, "units", 12, "degrees_east");
+        int dims[3] = {dt, dy, dx};
+        assert_int_equal(nc_def_var(ncid, "f", NC_DOUBLE, rec ? 3 : 2, rec ? dims : dims + 1, &vf),
+                         NC_NOERR);
+        assert_int_equal(nc_enddef(ncid), NC_NOERR);
+        nc_put_var_double(ncid, vy, lat);
+        nc_put_var_double(ncid, vx, lon);
+        for (size_t t = 0; t < (rec ? 2u : 1u); t++) {
+            size_t st[3] = {t, 0, 0}, ct[3] = {1, NY, NX};
+            assert_int_equal(nc_put_vara_double(ncid, vf, rec ? st : st + 1, rec ? ct : ct + 1, f),
+                             NC_NOERR);
+        }
+        assert_int_equal(nc_close(ncid), NC_NOERR);
+        njord_read_opts o = {rec ? 1 : 0, -1};
+        check_interp(path, &o, lat, NY, NX, 0.0, 1e-12, name);
+        struct stat sb;
+        assert_int_equal(stat(path, &sb), 0);
+        assert_int_equal(truncate(path, sb.st_size - 8 * NX), 0);
+        assert_int_equal(njord_latlon_read(path, "f", &o, TNLAT, TNLON, g_tlat, out), NJORD_EIO);
+        assert_msg_has("is truncated");
+    }
+    free(out);
+    free(f);
+}
+
 static void test_string_atts_and_coverage(void **state)
 {
     (void)state;
@@ -594,6 +645,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_regular_north_south_0_360),
         cmocka_unit_test(test_string_atts_and_coverage),
+        cmocka_unit_test(test_truncated_classic),
         cmocka_unit_test(test_gaussian_south_north_180),
         cmocka_unit_test(test_time_level_selection),
         cmocka_unit_test(test_packed_wrapped_lons),

@@ -340,6 +340,27 @@ static void test_packing_and_values(void **state)
     free(r);
 }
 
+/* A file cut short is an error, not coefficients read as zeros. */
+static void test_truncated(void **state)
+{
+    (void)state;
+    const int T = 21;
+    njord_real *a = alloc_spec(T, 1);
+    fill(T, 5, a);
+    njord_spec_var v = {"vor", NULL, NULL, 1, a};
+    char path[512];
+    path_in_dir(path, sizeof path, "cut.nc");
+    assert_int_equal(njord_spec_nc_write(path, T, 1, &v), NJORD_OK);
+    assert_int_equal(njord_spec_nc_read(path, "vor", T, 1, a), NJORD_OK);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(truncate(path, sb.st_size / 2), 0);
+    int rc = njord_spec_nc_read(path, "vor", T, 1, a);
+    assert_true(rc == NJORD_EIO || rc == NJORD_EFORMAT);
+    if (rc == NJORD_EIO && !strstr(njord_last_error(), "HDF")) assert_msg_has("is truncated");
+    free(a);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -483,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_truncation_change),
         cmocka_unit_test(test_read_cdo_layout),
         cmocka_unit_test(test_packing_and_values),
+        cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_failed_write_keeps_file),
     };

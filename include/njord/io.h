@@ -38,7 +38,8 @@
  * Errors: NJORD_EINVAL (bad argument: NULL, T < 0, nlev < 1, empty or duplicate
  *   name), NJORD_ENOMEM, NJORD_EIO (file cannot be opened, created, written or
  *   renamed), NJORD_EFORMAT (variable missing, not spectral, wrong shape,
- *   wrong number of levels, a NaN or a _FillValue/missing_value). Messages (njord_last_error()) name the file and the
+ *   wrong number of levels, a NaN or a _FillValue/missing_value), NJORD_EIO also
+ *   for a classic-format file shorter than its header says. Messages (njord_last_error()) name the file and the
  *   variable.
  *
  * Thread safety: the NetCDF-C library is not thread safe; do not call these
@@ -315,8 +316,9 @@ int njord_cf_nsteps(const njord_cf_writer *w);
  *   accurate for every field, including wind components, whose polar values
  *   are not single-valued (a zonal mean toward the pole would damp cross-polar
  *   flow there).
- * Errors: NJORD_EINVAL (bad argument), NJORD_ENOMEM, NJORD_EIO (file missing
- *   or unreadable), NJORD_EFORMAT (variable or coordinate missing, wrong
+ * Errors: NJORD_EINVAL (bad argument), NJORD_ENOMEM, NJORD_EIO (file missing,
+ *   unreadable, or a classic-format file shorter than its header says),
+ *   NJORD_EFORMAT (variable or coordinate missing, wrong
  *   dimensions, time index or level not present, non-monotonic or non-global
  *   coordinates, missing values). Messages name the file and the variable.
  */

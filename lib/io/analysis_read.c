@@ -412,6 +412,11 @@ static int detect_vcoord(const vspec *s, const char *levdim, int n, vcoord *vc)
     int ncid, rc;
     if ((rc = nc_open(s->path, NC_NOWRITE, &ncid)) != NC_NOERR)
         return fail(NJORD_EIO, s, "cannot open '%s': %s", s->path, nc_strerror(rc));
+    char trunc_msg[4400];
+    if (nj_nc_check_truncated(s->path, trunc_msg, sizeof trunc_msg)) {
+        nc_close(ncid);
+        return fail(NJORD_EIO, s, "%s", trunc_msg);
+    }
     int st = NJORD_OK, dimid = -1, cvid = -1;
     vc->a = malloc((size_t)n * sizeof *vc->a);
     vc->b = malloc((size_t)n * sizeof *vc->b);

@@ -338,6 +338,11 @@ static int read_core(const char *path, const char *varname, njord_read_opts o, i
             return nj_error(NJORD_EFORMAT, FN ": '%s' is not a NetCDF file", path);
         return nj_error(NJORD_EIO, FN ": cannot open '%s': %s", path, nc_strerror(rc));
     }
+    char trunc_msg[4400];
+    if (nj_nc_check_truncated(path, trunc_msg, sizeof trunc_msg)) {
+        nc_close(c.ncid);
+        return nj_error(NJORD_EIO, FN ": %s", trunc_msg);
+    }
     int ncid = c.ncid, varid, ndims, dimids[MAXD];
     nc_type vt;
     if (nc_inq_varid(ncid, varname, &varid) != NC_NOERR) {

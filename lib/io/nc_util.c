@@ -41,3 +41,145 @@ int nj_nc_att_text(int ncid, int varid, const char *name, char *buf, size_t len)
     if (b) memmove(buf, buf + b, strlen(buf + b) + 1);
     return 1;
 }
+
+/* ------------------------------------------------------------------------- */
+/* truncated classic files                                                    */
+
+/* Reader over the header bytes of a classic (CDF-1, -2, -5) file: big-endian
+ * integers, 4-byte padding (NetCDF classic format specification). */
+typedef struct {
+    const unsigned char *b;
+    size_t n, at;
+    int v; /* format version 1, 2 or 5 */
+    int bad;
+} nj_hdr;
+
+static unsigned long long hdr_uint(nj_hdr *h, int bytes)
+{
+    unsigned long long x = 0;
+    if (h->bad || h->at + (size_t)bytes > h->n) {
+        h->bad = 1;
+        return 0;
+    }
+    for (int i = 0; i < bytes; i++) x = (x << 8) | h->b[h->at++];
+    return x;
+}
+
+/* nelems and counts: 8 bytes in CDF-5, else 4 */
+static unsigned long long hdr_count(nj_hdr *h) { return hdr_uint(h, h->v == 5 ? 8 : 4); }
+
+static void hdr_skip(nj_hdr *h, unsigned long long bytes)
+{
+    unsigned long long padded = (bytes + 3) / 4 * 4;
+    if (h->bad || padded > h->n - h->at) h->bad = 1;
+    else h->at += (size_t)padded;
+}
+
+static int type_size(unsigned long long t)
+{
+    switch (t) {
+    case 1: case 2: case 7: return 1;  /* byte, char, ubyte */
+    case 3: case 8: return 2;          /* short, ushort */
+    case 4: case 5: case 9: return 4;  /* int, float, uint */
+    case 6: case 10: case 11: return 8; /* double, int64, uint64 */
+    }
+    return 0;
+}
+
+static void hdr_atts(nj_hdr *h)
+{
+    unsigned long long tag = hdr_uint(h, 4), n = hdr_count(h);
+    if (tag == 0) return; /* ABSENT */
+    for (unsigned long long a = 0; a < n && !h->bad; a++) {
+        hdr_skip(h, hdr_count(h)); /* name */
+        int ts = type_size(hdr_uint(h, 4));
+        unsigned long long ne = hdr_count(h);
+        if (!ts || ne > (1ULL << 40)) h->bad = 1;
+        else hdr_skip(h, ne * (unsigned long long)ts);
+    }
+}
+
+/* The size the header of a classic file says it needs (0 if it cannot tell). */
+static unsigned long long classic_needed(nj_hdr *h)
+{
+    h->at = 4;
+    unsigned long long numrecs = hdr_count(h);
+    if (numrecs == (h->v == 5 ? ~0ULL : 0xFFFFFFFFULL)) return 0; /* streaming */
+    unsigned long long tag = hdr_uint(h, 4), ndims = hdr_count(h);
+    enum { MAXD = 1024 };
+    unsigned long long dimlen[MAXD];
+    if (tag != 0 && ndims > MAXD) return 0;
+    for (unsigned long long d = 0; tag != 0 && d < ndims && !h->bad; d++) {
+        hdr_skip(h, hdr_count(h));
+        dimlen[d] = hdr_count(h); /* 0: the record dimension */
+    }
+    if (tag == 0) ndims = 0;
+    hdr_atts(h); /* global attributes */
+    tag = hdr_uint(h, 4);
+    unsigned long long nvars = hdr_count(h), need = 0, recsize = 0, recend = 0;
+    int nrec = 0;
+    for (unsigned long long v = 0; tag != 0 && v < nvars && !h->bad; v++) {
+        hdr_skip(h, hdr_count(h));
+        unsigned long long nd = hdr_count(h);
+        int isrec = 0;
+        for (unsigned long long k = 0; k < nd && !h->bad; k++) {
+            unsigned long long id = hdr_count(h);
+            if (id >= ndims) h->bad = 1;
+            else if (k == 0 && dimlen[id] == 0) isrec = 1;
+        }
+        hdr_atts(h);
+        hdr_uint(h, 4); /* type */
+        const unsigned long long vsize = hdr_count(h), begin = hdr_uint(h, h->v == 1 ? 4 : 8);
+        if (isrec) {
+            recsize += vsize;
+            nrec++;
+            if (begin + vsize > recend) recend = begin + vsize;
+        } else if (begin + vsize > need) {
+            need = begin + vsize;
+        }
+    }
+    if (h->bad) return 0;
+    /* the last record: numrecs - 1 records of recsize bytes after the first */
+    if (nrec > 0 && numrecs > 0 && recend + (numrecs - 1) * recsize > need)
+        need = recend + (numrecs - 1) * recsize;
+    return need;
+}
+
+/* Whether path is a classic-format file shorter than its header says (the
+ * NetCDF library reads the missing data as zeros); then msg says so. */
+int nj_nc_check_truncated(const char *path, char *msg, size_t len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    unsigned char *buf = NULL;
+    size_t cap = 1 << 16, n = 0;
+    int truncated = 0;
+    for (;;) {
+        unsigned char *nb = realloc(buf, cap);
+        if (!nb) break;
+        buf = nb;
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break; /* the whole file is in buf */
+        nj_hdr t = {buf, n, 0, buf[3], 0};
+        if (!(buf[0] == 'C' && buf[1] == 'D' && buf[2] == 'F')) break;
+        classic_needed(&t);
+        if (!t.bad || cap >= (64u << 20)) break; /* the header fits (or give up) */
+        cap *= 4;
+    }
+    if (buf && n >= 8 && buf[0] == 'C' && buf[1] == 'D' && buf[2] == 'F' &&
+        (buf[3] == 1 || buf[3] == 2 || buf[3] == 5)) {
+        nj_hdr h = {buf, n, 0, buf[3], 0};
+        unsigned long long need = classic_needed(&h);
+        fseek(f, 0, SEEK_END);
+        long size = ftell(f);
+        /* 3 bytes of slack: a lone record variable's records are not padded */
+        if (need > 0 && size >= 0 && (unsigned long long)size + 3 < need) {
+            snprintf(msg, len, "file '%s' is truncated: %ld bytes, its header describes %llu",
+                     path, size, need);
+            truncated = 1;
+        }
+    }
+    free(buf);
+    fclose(f);
+    return truncated;
+}

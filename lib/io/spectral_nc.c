@@ -330,6 +330,11 @@ static int open_spec_var(const char *fn, const char *path, const char *name,
         return nj_error(NJORD_EINVAL, "%s('%s'): variable name is NULL or empty", fn, path);
 
     if ((rc = nc_open(path, NC_NOWRITE, &info->ncid)) != NC_NOERR) return open_err(rc, fn, path);
+    char trunc_msg[4400];
+    if (nj_nc_check_truncated(path, trunc_msg, sizeof trunc_msg)) {
+        status = nj_error(NJORD_EIO, "%s: %s", fn, trunc_msg);
+        goto fail;
+    }
 
     if ((rc = nc_inq_varid(info->ncid, name, &info->varid)) != NC_NOERR) {
         status = nj_error(NJORD_EFORMAT, "%s: file '%s' has no variable '%s'", fn, path, name);
