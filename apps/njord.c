@@ -145,12 +145,14 @@ static void json_str(FILE *f, const char *s)
 static int write_summary(const char *path, njord_model *m, const run_state *rs, double wall,
                          int status, const char *msg, const njord_config *cfg, const char *out)
 {
+    /* the diagnostics first: collective (the other ranks call them too), whether
+     * or not the file can be written */
+    njord_diag d = {0};
+    if (m) njord_model_diagnostics(m, &d);
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "w");
     if (!f) return 1;
-    njord_diag d = {0};
-    if (m) njord_model_diagnostics(m, &d);
     double tr = 0, gp = 0, ot = 0, tot = 0;
     if (m) njord_model_timing(m, &tr, &gp, &ot, &tot);
     /* t: the simulated time of this run (model time less the restart's) */

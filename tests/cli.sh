@@ -127,6 +127,9 @@ check "a value too long for a configuration line is refused" "[ $rc -eq 1 ] && g
 printf '\xef\xbb\xbf[grid]\ntrunc = 21\n' > $tmp/bom.ini
 $NJ run $tmp/bom.ini --set time.length=1h -o $tmp/bom.nc >/dev/null 2>&1; rc=$?
 check "a configuration file with a UTF-8 byte order mark loads" "[ $rc -eq 0 ]"
+$NJ run data/jw06_wave.ini --set grid.trunc=21 --set time.dt=10min --set time.length=20min \
+   --set vertical.levels=data/levels/ecmwf_L137.txt -o $tmp/l137.nc >/dev/null 2>$tmp/err; rc=$?
+check "the shipped ECMWF L137 levels run" "[ $rc -eq 0 ] && [ -s $tmp/l137.nc ]"
 $NJ config --bogus >/dev/null 2>&1; rc=$?
 check "njord config with an unknown option exits 2" "[ $rc -eq 2 ]"
 $NJ run - $T21 -o --set time.length=1h >/dev/null 2>$tmp/err; rc=$?
@@ -143,6 +146,13 @@ if command -v mpirun >/dev/null && /usr/bin/python3 -c 'import netCDF4' 2>/dev/n
     mpirun --oversubscribe -np 2 $NJ run data/williamson6.ini --set time.length=1d -o $tmp/m.nc >/dev/null 2>&1
   $NJ run data/williamson6.ini --set time.length=1d -o $tmp/s.nc >/dev/null 2>&1
   check "njord run on 2 MPI ranks writes the serial run's values" "/usr/bin/python3 -c \"import netCDF4 as n, numpy as np; a = n.Dataset('$tmp/m.nc'); b = n.Dataset('$tmp/s.nc'); assert all(np.array_equal(a[v][:], b[v][:]) for v in ('u', 'v', 'zg', 'vor'))\""
+  MPIRUN="env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 timeout 120 mpirun --oversubscribe -np 2"
+  $MPIRUN $NJ run data/galewsky.ini --set grid.trunc=21 --set time.dt=20min --set time.length=6h \
+    -o $tmp/nodir/x.nc >/dev/null 2>&1; rc=$?
+  check "on 2 ranks, an unwritable output (and summary) exits 1, no hang" "[ $rc -eq 1 ]"
+  $MPIRUN $NJ run data/galewsky.ini --set grid.trunc=42 --set time.dt=3h --set time.length=6d \
+    --set output.interval=6h --set dynamics.diffusion_time=0 -o $tmp/mb.nc >/dev/null 2>$tmp/err; rc=$?
+  check "on 2 ranks, a blow-up names field and place" "[ $rc -eq 3 ] && grep -q 'blew up: unphysical .* near latitude .* (rank [01])' $tmp/err"
 fi
 
 # a forecast from real data (libncarg-data's January 300 hPa winds), as data/uv300.ini

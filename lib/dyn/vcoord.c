@@ -62,7 +62,9 @@ static int check(nj_vcoord *v, const char *spec)
         }
     for (int k = 0; k < L && !why; k++)
         for (int s = 0; s < 2; s++) {
-            double ps = s ? 110000.0 : 30000.0;
+            /* surface pressures from 400 hPa (below any resolved orography;
+             * ECMWF's L137 is monotonic only from ~310 hPa) to 1100 hPa */
+            double ps = s ? 110000.0 : 40000.0;
             if (!(v->a[k + 1] + v->b[k + 1] * ps > v->a[k] + v->b[k] * ps)) {
                 snprintf(buf, sizeof buf,
                          "half-level pressures do not increase downwards between half levels %d and "

@@ -1,6 +1,7 @@
 /* lib/model/model.c — the shallow-water model: configuration, initial state, time
  * loop with output and checks, diagnostics. The equations are in lib/dyn, the
  * integrators in lib/time, the arithmetic in the backends. */
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -824,8 +825,27 @@ static int check_state(njord_model *m)
         bad = field >= 0;
         free(g);
     }
-    int any = bad;
-    if (m->comm != MPI_COMM_NULL) MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, m->comm);
+    /* the first rank that found a bad point tells every rank what and where, so
+     * that rank 0's message (the one printed) names them */
+    int brank = bad ? m->rank : INT_MAX;
+    if (m->comm != MPI_COMM_NULL) {
+        int mine = brank;
+        MPI_Allreduce(&mine, &brank, 1, MPI_INT, MPI_MIN, m->comm);
+        if (brank != INT_MAX) {
+            char wbuf[64] = "";
+            double dv[3] = {lat, lon, val};
+            if (m->rank == brank) snprintf(wbuf, sizeof wbuf, "%s", what ? what : "state");
+            MPI_Bcast(wbuf, (int)sizeof wbuf, MPI_CHAR, brank, m->comm);
+            MPI_Bcast(dv, 3, MPI_DOUBLE, brank, m->comm);
+            snprintf(m->bad_what, sizeof m->bad_what, "%s", wbuf);
+            what = m->bad_what;
+            lat = dv[0];
+            lon = dv[1];
+            val = dv[2];
+            bad = 1;
+        }
+    }
+    const int any = brank != INT_MAX;
     if (st || !any) {
         if (st) return st;
         /* remember this state as the last good one */
@@ -837,17 +857,11 @@ static int check_state(njord_model *m)
     }
     double t = njord_model_time(m);
     char msg[512];
-    if (bad)
-        snprintf(msg, sizeof msg,
-                 "model blew up: %s %s (%g) at step %ld (t = %.3f h = %.3f days) near latitude "
-                 "%.2f, longitude %.2f (rank %d); rolled back to the last good state at t = %.3f h",
-                 isfinite(val) ? "unphysical" : "non-finite", what, val, m->steps, t / 3600,
-                 t / 86400, lat, lon, m->rank, m->good_steps * m->dt / 3600);
-    else
-        snprintf(msg, sizeof msg,
-                 "model blew up at step %ld (t = %.3f h) on another rank; rolled back to the "
-                 "last good state at t = %.3f h",
-                 m->steps, t / 3600, m->good_steps * m->dt / 3600);
+    snprintf(msg, sizeof msg,
+             "model blew up: %s %s (%g) at step %ld (t = %.3f h = %.3f days) near latitude "
+             "%.2f, longitude %.2f (rank %d); rolled back to the last good state at t = %.3f h",
+             isfinite(val) ? "unphysical" : "non-finite", what, val, m->steps, t / 3600,
+             t / 86400, lat, lon, brank, m->good_steps * m->dt / 3600);
     TRY(m->ops->axpby(m->nstate, 1.0, m->good, 0.0, m->x));
     TRY(nj_integrator_restore(m->it, m->good_steps > 0 ? m->good_prev : NULL, m->good_steps));
     m->steps = m->good_steps;

@@ -50,6 +50,7 @@ struct njord_model {
     int initial_done;              /* every rank: the initial state was output */
     long out_last;                 /* every rank: step of the last output written, or -1 */
     int failed;                    /* a run failed: its output goes to the partial path */
+    char bad_what[64];             /* check_state: the bad field, as the first bad rank named it */
     /* MPI */
     MPI_Comm comm;
     int rank;

@@ -300,8 +300,8 @@ static int read_root(njord_model *m, const char *path, double *d, int *hp, int *
         NC(nc_get_var_double(ncid, id, d + (size_t)v * ncoef * nf), names[v]);
     }
     if (!have[0]) { st = nj_error(NJORD_EFORMAT, "restart file %s: no variable state", path); goto done; }
-    for (int v = 0; v < 2; v++)
-        for (size_t i = 0; have[v] && i < ncoef * (size_t)nf; i++)
+    for (int v = 0; v < 3; v++)
+        for (size_t i = 0; have[v] && i < ncoef * (size_t)(v < 2 ? nf : 1); i++)
             if (!isfinite(d[(size_t)v * ncoef * nf + i])) {
                 st = nj_error(NJORD_EFORMAT,
                               "restart file %s: variable %s is not finite (value %zu): refusing "
