@@ -130,6 +130,8 @@ check "a configuration file with a UTF-8 byte order mark loads" "[ $rc -eq 0 ]"
 $NJ run data/jw06_wave.ini --set grid.trunc=21 --set time.dt=10min --set time.length=20min \
    --set vertical.levels=data/levels/ecmwf_L137.txt -o $tmp/l137.nc >/dev/null 2>$tmp/err; rc=$?
 check "the shipped ECMWF L137 levels run" "[ $rc -eq 0 ] && [ -s $tmp/l137.nc ]"
+$NJ run - $T21 --set time.length=1h --set physics.forcing=held_suarez -o $tmp/pf.nc >/dev/null 2>$tmp/err; rc=$?
+check "a primitive-equation key set for shallow water is refused" "[ $rc -eq 1 ] && grep -q 'physics.forcing = held_suarez applies only to model.equations = primitive' $tmp/err"
 $NJ config --bogus >/dev/null 2>&1; rc=$?
 check "njord config with an unknown option exits 2" "[ $rc -eq 2 ]"
 $NJ run - $T21 -o --set time.length=1h >/dev/null 2>$tmp/err; rc=$?

@@ -103,11 +103,36 @@ int nj_model_parse_vars(const njord_config *c, const char *key, const char *cons
     return NJORD_OK;
 }
 
+/* Keys of the other model set away from their defaults: an error, since they
+ * would be ignored (a config meant for the other equations, or a typo). */
+static int check_unused_keys(const njord_config *c, int primitive)
+{
+    static const char *const pe_only[] = {
+        "vertical.levels", "vertical.tracers", "physics.forcing", "dynamics.reference_temperature",
+        "dynamics.reference_pressure", "output.pressure_variables", "output.pressure_levels",
+        "initial.t_var", "initial.ps_var", "initial.phis_var", "initial.q_var",
+        "initial.surface_pressure", "planet.rd", "planet.cp", NULL};
+    static const char *const sw_only[] = {"initial.h_var", "initial.mean_depth",
+                                          "dynamics.reference_geopotential", NULL};
+    njord_config *d = NULL;
+    int st = njord_config_create(&d);
+    for (const char *const *k = primitive ? sw_only : pe_only; !st && *k; k++) {
+        const char *v = njord_config_get(c, *k), *dv = njord_config_get(d, *k);
+        if (v && dv && strcmp(v, dv))
+            st = nj_error(NJORD_EINVAL, "%s = %s applies only to model.equations = %s (this is %s)",
+                          *k, v, primitive ? "shallow_water" : "primitive",
+                          njord_config_get(c, "model.equations"));
+    }
+    njord_config_destroy(d);
+    return st;
+}
+
 static int read_params(njord_model *m, const njord_config *c)
 {
     const char *eqn = njord_config_get(c, "model.equations");
     const char *cs = njord_config_get(c, "initial.case");
     if (!eqn || !cs) return NJORD_EINVAL;
+    TRY(check_unused_keys(c, !strcmp(eqn, "primitive")));
     TRY(cfg_double(c, "planet.radius", &m->radius));
     TRY(cfg_double(c, "planet.omega", &m->omega));
     TRY(cfg_double(c, "planet.gravity", &m->gravity));
