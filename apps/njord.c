@@ -250,10 +250,9 @@ static int cmd_run(int argc, char **argv)
     const char *sum = njord_config_get(cfg, "output.summary");
     const char *outf = njord_config_get(cfg, "output.file");
     const char *rout = njord_config_get(cfg, "restart.output");
-    char sumpath[4096] = "";
-    if (sum && !strcmp(sum, "none")) sumpath[0] = '\0';
-    else if (sum && *sum) snprintf(sumpath, sizeof sumpath, "%s", sum);
-    else snprintf(sumpath, sizeof sumpath, "%s.json", outf && *outf ? outf : "njord");
+    char sumpath[4096] = ""; /* empty: no summary (output.summary = none) */
+    if (sum && *sum && strcmp(sum, "none")) snprintf(sumpath, sizeof sumpath, "%s", sum);
+    else if (!sum || !*sum) snprintf(sumpath, sizeof sumpath, "%s.json", outf && *outf ? outf : "njord");
     int overwrite = 1;
     char err[8300] = "";
     if (njord_config_get_bool(cfg, "output.overwrite", &overwrite))

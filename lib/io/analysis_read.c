@@ -110,7 +110,6 @@ static int parse_spec(int field, const char *spec, const char *file, vspec *s)
 /* ------------------------------------------------------------------------- */
 /* attributes and units                                                       */
 
-
 static int one_of(const char *s, const char *const *list)
 {
     for (; *list; list++)

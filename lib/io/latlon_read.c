@@ -35,7 +35,6 @@ typedef struct {
     int ncid;
 } ctx;
 
-
 static int is_one_of(const char *s, const char *const *list)
 {
     for (; *list; list++)

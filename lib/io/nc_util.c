@@ -153,27 +153,25 @@ int nj_nc_check_truncated(const char *path, char *msg, size_t len)
     if (!f) return 0;
     unsigned char *buf = NULL;
     size_t cap = 1 << 16, n = 0;
-    int truncated = 0;
+    unsigned long long need = 0;
+    /* read until the header parses (64 KiB first, up to 64 MiB), or to the end */
     for (;;) {
         unsigned char *nb = realloc(buf, cap);
         if (!nb) break;
         buf = nb;
         n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break; /* the whole file is in buf */
-        nj_hdr t = {buf, n, 0, buf[3], 0};
-        if (!(buf[0] == 'C' && buf[1] == 'D' && buf[2] == 'F')) break;
-        classic_needed(&t);
-        if (!t.bad || cap >= (64u << 20)) break; /* the header fits (or give up) */
+        if (n < 8 || memcmp(buf, "CDF", 3) || (buf[3] != 1 && buf[3] != 2 && buf[3] != 5))
+            break; /* not a classic file */
+        nj_hdr h = {buf, n, 0, buf[3], 0};
+        need = classic_needed(&h);
+        if (!h.bad || n < cap || cap >= (64u << 20)) break;
         cap *= 4;
     }
-    if (buf && n >= 8 && buf[0] == 'C' && buf[1] == 'D' && buf[2] == 'F' &&
-        (buf[3] == 1 || buf[3] == 2 || buf[3] == 5)) {
-        nj_hdr h = {buf, n, 0, buf[3], 0};
-        unsigned long long need = classic_needed(&h);
-        fseek(f, 0, SEEK_END);
+    int truncated = 0;
+    if (need > 0 && fseek(f, 0, SEEK_END) == 0) {
         long size = ftell(f);
         /* 3 bytes of slack: a lone record variable's records are not padded */
-        if (need > 0 && size >= 0 && (unsigned long long)size + 3 < need) {
+        if (size >= 0 && (unsigned long long)size + 3 < need) {
             snprintf(msg, len, "file '%s' is truncated: %ld bytes, its header describes %llu",
                      path, size, need);
             truncated = 1;
