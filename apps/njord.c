@@ -211,6 +211,10 @@ static int cmd_run(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")) {
+        usage(stdout);
+        return 0;
+    }
     int mpi = getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK");
     MPI_Comm comm = MPI_COMM_NULL;
     int rank = 0;
@@ -260,6 +264,14 @@ static int cmd_run(int argc, char **argv)
     else if (*sumpath && ((outf && !strcmp(sumpath, outf)) || (rout && !strcmp(sumpath, rout))))
         snprintf(err, sizeof err, "output.summary = %s is also the %s file", sumpath,
                  outf && !strcmp(sumpath, outf) ? "output" : "restart");
+    if (!*err && *sumpath) { /* rank 0 writes it; every rank must stop alike */
+        int bad = rank == 0 && njord_path_writable(sumpath) != NJORD_OK;
+        if (bad)
+            snprintf(err, sizeof err, "output.summary%s: %s",
+                     sum && *sum ? "" : " (output.file + .json)", njord_last_error());
+        if (comm != MPI_COMM_NULL) MPI_Bcast(&bad, 1, MPI_INT, 0, comm);
+        if (bad && !*err) snprintf(err, sizeof err, "output.summary is not writable");
+    }
     for (int k = 0; k < 2 && !*err && !overwrite; k++) {
         const char *p = k ? sumpath : outf;
         if (p && *p && access(p, F_OK) == 0)
@@ -271,13 +283,6 @@ static int cmd_run(int argc, char **argv)
         njord_config_destroy(cfg);
         return 1;
     }
-    const char *blas = njord_blas_coretype_advice();
-    if (blas && rank == 0)
-        fprintf(stderr,
-                "njord: warning: OpenBLAS does not recognise this processor and runs its generic "
-                "kernels; for a several times faster Legendre step, set "
-                "OPENBLAS_CORETYPE=%s before starting njord\n",
-                blas);
     run_state rs = {0};
     rs.rank = rank;
     rs.tty = isatty(2);

@@ -342,7 +342,9 @@ static void test_atomic(void **state)
     char nodir[600];
     snprintf(nodir, sizeof nodir, "%s/no/such/dir/x.nc", g_dir);
     assert_int_equal(create(nodir, 0, &w), NJORD_EIO);
-    assert_msg_has("cannot create");
+    assert_msg_has("njord_cf_create");
+    assert_msg_has("directory '");
+    assert_msg_has("/no/such/dir' does not exist"); /* not the library's "Permission denied" */
     assert_null(w);
 
     /* a completed writer replaces the old file only at close */
@@ -1084,6 +1086,45 @@ static int generate(const char *kind, const char *path)
     return rc == NJORD_OK ? 0 : 1;
 }
 
+/* njord_path_writable: what a writer would meet, named before anything runs */
+static void test_path_writable(void **state)
+{
+    (void)state;
+    char p[800], f[600];
+    snprintf(p, sizeof p, "%s/out.nc", g_dir);
+    assert_int_equal(njord_path_writable(p), NJORD_OK);
+    assert_int_equal(njord_path_writable("bare-name.nc"), NJORD_OK); /* the working directory */
+    assert_int_equal(njord_path_writable(""), NJORD_EINVAL);
+    assert_int_equal(njord_path_writable(NULL), NJORD_EINVAL);
+    snprintf(p, sizeof p, "%s/missing/out.nc", g_dir);
+    assert_int_equal(njord_path_writable(p), NJORD_EIO);
+    assert_msg_has("/missing' does not exist");
+    /* a file where the directory should be */
+    snprintf(f, sizeof f, "%s/plain", g_dir);
+    FILE *fp = fopen(f, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    snprintf(p, sizeof p, "%s/x.nc", f);
+    assert_int_equal(njord_path_writable(p), NJORD_EIO);
+    assert_msg_has("/plain' is not a directory");
+    remove(f);
+    /* a directory where the file should be */
+    snprintf(p, sizeof p, "%s/", g_dir);
+    assert_int_equal(njord_path_writable(p), NJORD_EIO);
+    assert_msg_has("names a directory");
+    assert_int_equal(njord_path_writable(g_dir), NJORD_EIO);
+    assert_msg_has("is a directory");
+    /* a read-only directory (root may write anywhere: not checkable then) */
+    if (geteuid() != 0) {
+        snprintf(f, sizeof f, "%s/ro", g_dir);
+        assert_int_equal(mkdir(f, 0500), 0);
+        snprintf(p, sizeof p, "%s/x.nc", f);
+        assert_int_equal(njord_path_writable(p), NJORD_EIO);
+        assert_msg_has("/ro' is not writable");
+        rmdir(f);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "--write-3d") == 0) return generate(argv[2], argv[3]);
@@ -1095,6 +1136,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_atomic),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_path_writable),
         cmocka_unit_test(test_static_only),
         cmocka_unit_test(test_3d_roundtrip),
         cmocka_unit_test(test_3d_plev_only),

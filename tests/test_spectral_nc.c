@@ -441,6 +441,7 @@ static void test_errors(void **state)
     snprintf(nodir, sizeof nodir, "%s/no/such/dir/x.nc", g_dir);
     assert_int_equal(njord_spec_nc_write(nodir, T, 1, &var), NJORD_EIO);
     assert_msg_has("x.nc");
+    assert_msg_has("/no/such/dir' does not exist");
     free(r);
     free(a);
 }

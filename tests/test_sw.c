@@ -218,6 +218,23 @@ static void test_errors_and_blowup(void **state)
     assert_non_null(strstr(njord_last_error(), "output.interval"));
     assert_null(m);
     assert_int_equal(njord_config_set(c, "time.dt=600"), NJORD_OK);
+    /* destinations in missing directories: refused when the model is created */
+    assert_int_equal(njord_config_set(c, "output.file=/nonexistent-njord-dir/o.nc"), NJORD_OK);
+    assert_int_equal(njord_model_create(c, MPI_COMM_NULL, &m), NJORD_EIO);
+    assert_non_null(strstr(njord_last_error(), "output.file: cannot write"));
+    assert_non_null(strstr(njord_last_error(), "does not exist"));
+    assert_null(m);
+    assert_int_equal(njord_config_set(c, "output.variables=none"), NJORD_OK); /* no output: fine */
+    assert_int_equal(njord_model_create(c, MPI_COMM_NULL, &m), NJORD_OK);
+    njord_model_destroy(m);
+    m = NULL;
+    assert_int_equal(njord_config_set(c, "restart.output=/nonexistent-njord-dir/r.nc"), NJORD_OK);
+    assert_int_equal(njord_model_create(c, MPI_COMM_NULL, &m), NJORD_EIO);
+    assert_non_null(strstr(njord_last_error(), "restart.output: cannot write"));
+    assert_null(m);
+    assert_int_equal(njord_config_set(c, "restart.output="), NJORD_OK);
+    assert_int_equal(njord_config_set(c, "output.file="), NJORD_OK);
+    assert_int_equal(njord_config_set(c, "output.variables=auto"), NJORD_OK);
     assert_int_equal(njord_config_set(c, "model.equations=advection"), NJORD_OK);
     assert_int_equal(njord_model_create(c, MPI_COMM_NULL, &m), NJORD_EINVAL);
     assert_non_null(strstr(njord_last_error(), "williamson1"));

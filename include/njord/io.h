@@ -284,6 +284,16 @@ void njord_cf_destroy(njord_cf_writer *w);
 /** Number of time steps written so far (0 for NULL). */
 int njord_cf_nsteps(const njord_cf_writer *w);
 
+/** Whether a file could be written at path, checked without creating anything:
+ *  its directory ("." for a bare name) exists, is a directory, and this process
+ *  may create files in it (Njord's writers create path.tmp-PID there and rename
+ *  it onto path). NJORD_OK, or NJORD_EINVAL for a NULL or empty path, or
+ *  NJORD_EIO with a message naming path and the problem ("directory 'out' does
+ *  not exist", "... is not a directory", "... is not writable"). The model runs
+ *  it on rank 0 for output.file and restart.output when it is created, so that
+ *  a run stops at once instead of at its first output. Thread-safe. */
+int njord_path_writable(const char *path);
+
 /* ========================================================================= */
 /* Reading a field on a latitude-longitude grid (initial states)             */
 /* ========================================================================= */

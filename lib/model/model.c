@@ -374,6 +374,25 @@ static int init_state(njord_model *m, const njord_config *c)
     return st;
 }
 
+static int has_output(const njord_model *m);
+
+/* Rank 0 writes the output and restart files: a missing or unwritable directory
+ * stops the run now, not at its first output or restart hours later. */
+static int check_destinations(const njord_model *m, MPI_Comm comm)
+{
+    int rank = 0;
+    if (comm != MPI_COMM_NULL) {
+        njord_init(NULL, NULL);
+        MPI_Comm_rank(comm, &rank);
+    }
+    if (rank != 0) return NJORD_OK;
+    if (has_output(m) && njord_path_writable(m->out_path))
+        return nj_error_context(NJORD_EIO, "output.file");
+    if (*m->restart_out && njord_path_writable(m->restart_out))
+        return nj_error_context(NJORD_EIO, "restart.output");
+    return NJORD_OK;
+}
+
 int njord_model_create(const njord_config *cfg, MPI_Comm comm, njord_model **model)
 {
     if (!model) return nj_error(NJORD_EINVAL, "njord_model_create: model is NULL");
@@ -384,6 +403,7 @@ int njord_model_create(const njord_config *cfg, MPI_Comm comm, njord_model **mod
     m->comm = MPI_COMM_NULL;
     int st = njord_config_to_string(cfg, &m->cfg_text);
     if (!st) st = read_params(m, cfg);
+    if (!st) st = check_destinations(m, comm);
     if (comm != MPI_COMM_NULL) {
         /* validation errors are local and identical on every rank; agree anyway */
         int bad = st != NJORD_OK, any = 0;

@@ -91,6 +91,10 @@ int njord_model_write_restart(njord_model *m, const char *path)
                 goto done;
             }
         int dims[2], vs, vp = -1, vf = -1;
+        if (njord_path_writable(path) != NJORD_OK) {
+            st = nj_error_context(NJORD_EIO, "restart file");
+            goto done;
+        }
         NC(nc_create(tmp, NC_CLOBBER | NC_NETCDF4, &ncid), "create");
         created = 1;
         NC(nc_def_dim(ncid, "field", (size_t)nf, &dims[0]), "define");
