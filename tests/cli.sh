@@ -198,6 +198,24 @@ d.close()"
     $NJ run data/uv300.ini --set time.length=1h --set initial.file=$tmp/h0.nc --set initial.u_var=u \
        --set initial.v_var=v --set initial.h_var=h -o $tmp/h0o.nc >/dev/null 2>$tmp/err; rc=$?
     check "a non-positive initial depth is refused" "[ $rc -eq 1 ] && grep -q 'depth must be positive' $tmp/err"
+    # units: winds in m/s, the depth in m or as a geopotential (m2 s-2, divided by g)
+    /usr/bin/python3 -c "
+import netCDF4 as n, numpy as np
+d = n.Dataset('$tmp/hu.nc', 'w'); d.createDimension('lat', 19); d.createDimension('lon', 36)
+la = d.createVariable('lat', 'f8', ('lat',)); la.units = 'degrees_north'; la[:] = np.linspace(-90, 90, 19)
+lo = d.createVariable('lon', 'f8', ('lon',)); lo.units = 'degrees_east'; lo[:] = np.arange(36) * 10.0
+for v, x, u in (('u', 0.0, 'm s-1'), ('v', 0.0, 'm/s'), ('z', 5000 * 9.80616, 'm2 s-2'), ('t', 280.0, 'K')):
+    a = d.createVariable(v, 'f8', ('lat', 'lon')); a.units = u; a[:] = x
+d.close()"
+    HU="data/uv300.ini --set time.length=1h --set initial.file=$tmp/hu.nc --set initial.v_var=v"
+    $NJ run $HU --set initial.u_var=u --set initial.h_var=z -o $tmp/hu1.nc >/dev/null 2>$tmp/log; rc=$?
+    check "an initial depth given as a geopotential is divided by g" "[ $rc -eq 0 ] && grep -q 'mass 5.00000000[0-9]*e+03 m' $tmp/log"
+    $NJ run $HU --set initial.u_var=u --set 'initial.h_var=z[m]' -o $tmp/hu2.nc >/dev/null 2>$tmp/log; rc=$?
+    check "units in the spec override the file's" "[ $rc -eq 0 ] && grep -q 'mass 4.90308000[0-9]*e+04 m' $tmp/log"
+    $NJ run $HU --set initial.u_var=t --set initial.h_var=z -o $tmp/hu3.nc >/dev/null 2>$tmp/err; rc=$?
+    check "a wind in K is refused, naming the units" "[ $rc -eq 1 ] && grep -q \"initial.u_var = t: variable 't' .* has units 'K' (m/s expected)\" $tmp/err"
+    $NJ run $HU --set initial.u_var=u --set initial.h_var=t -o $tmp/hu4.nc >/dev/null 2>$tmp/err; rc=$?
+    check "a depth in K is refused" "[ $rc -eq 1 ] && grep -q \"initial.h_var = t: .*units 'K'\" $tmp/err"
   fi
 else
   echo "  skip: /usr/share/ncarg/data/cdf/uv300.nc not installed (Debian package libncarg-data)"

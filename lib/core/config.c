@@ -139,11 +139,13 @@ static const nj_key nj_schema[] = {
     {K("initial", "file"), CT_STRING, "", "", NULL, 0, 0, 0, NULL,
      "NetCDF file of the initial state (case = file)"},
     {K("initial", "u_var"), CT_STRING, "u", "", NULL, 0, 0, 0, NULL,
-     "eastward wind variable (m/s) of the initial state: VAR (in initial.file) or PATH:VAR"},
+     "eastward wind variable (m/s) of the initial state: VAR (in initial.file) or PATH:VAR, "
+     "either with [UNITS] to override the file's units attribute"},
     {K("initial", "v_var"), CT_STRING, "v", "", NULL, 0, 0, 0, NULL,
      "northward wind variable (m/s) of the initial state: VAR or PATH:VAR"},
     {K("initial", "h_var"), CT_STRING, "", "", NULL, 0, 0, 0, NULL,
-     "fluid depth variable (m, > 0) of the shallow-water initial state: VAR or PATH:VAR "
+     "fluid depth variable (m, > 0; a geopotential in m2 s-2 is divided by planet.gravity) "
+     "of the shallow-water initial state: VAR or PATH:VAR, with optional [UNITS] "
      "(optional; empty: none)"},
     {K("initial", "t_var"), CT_STRING, "t", "", NULL, 0, 0, 0, NULL,
      "temperature variable (K or degC) of the initial state (primitive equations); like every "

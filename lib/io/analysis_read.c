@@ -47,10 +47,7 @@ static const char *const field_name[F_COUNT] = {"u", "v", "t", "q", "ps", "phis"
 typedef struct {
     int field;                /* F_* */
     const char *spec;         /* as given */
-    char path[4096];          /* file */
-    char var[NC_MAX_NAME + 1]; /* variable */
-    char units[128];          /* units: the override, or the attribute ("" if none) */
-    int units_given;          /* 1: override in the spec or attribute present */
+    nj_nc_spec n;             /* file, variable, units */
 } vspec;
 
 /* Error naming the field and its spec, then the message. */
@@ -73,95 +70,20 @@ static int parse_spec(int field, const char *spec, const char *file, vspec *s)
     memset(s, 0, sizeof *s);
     s->field = field;
     s->spec = spec;
-    char buf[4096 + NC_MAX_NAME + 160];
-    size_t n = strlen(spec);
-    if (n >= sizeof buf) return fail(NJORD_EINVAL, s, "spec is too long");
-    memcpy(buf, spec, n + 1);
-    if (n > 0 && buf[n - 1] == ']') {
-        char *open = strrchr(buf, '[');
-        if (!open) return fail(NJORD_EINVAL, s, "unbalanced ']' (units are given as VAR[units])");
-        size_t ul = (size_t)(buf + n - 1 - (open + 1));
-        if (ul == 0 || ul >= sizeof s->units)
-            return fail(NJORD_EINVAL, s, "the units in [] are empty or too long");
-        memcpy(s->units, open + 1, ul);
-        s->units[ul] = '\0';
-        s->units_given = 1;
-        *open = '\0';
-    }
-    char *colon = strrchr(buf, ':');
-    const char *var = buf, *path = file;
-    if (colon) {
-        *colon = '\0';
-        var = colon + 1;
-        path = buf;
-        if (buf[0] == '\0') return fail(NJORD_EINVAL, s, "empty file name before ':'");
-    } else if (is_empty(file)) {
-        return fail(NJORD_EINVAL, s,
-                    "no file: o->file is empty and the spec does not name one (\"path:VAR\")");
-    }
-    if (var[0] == '\0') return fail(NJORD_EINVAL, s, "empty variable name");
-    if (strlen(var) > NC_MAX_NAME) return fail(NJORD_EINVAL, s, "variable name is too long");
-    if (strlen(path) >= sizeof s->path) return fail(NJORD_EINVAL, s, "file name is too long");
-    strcpy(s->var, var);
-    strcpy(s->path, path);
+    const char *why;
+    if (nj_nc_spec_parse(spec, file, &s->n, &why) != NJORD_OK) return fail(NJORD_EINVAL, s, "%s", why);
     return NJORD_OK;
 }
 
 /* ------------------------------------------------------------------------- */
 /* attributes and units                                                       */
 
-static int one_of(const char *s, const char *const *list)
-{
-    for (; *list; list++)
-        if (strcasecmp(s, *list) == 0) return 1;
-    return 0;
-}
-
-static const char *const u_wind[] = {
-    "m/s", "m s-1", "m s**-1", "m s^-1", "m.s-1", "m*s-1", "ms-1", "m sec-1", "m/sec",
-    "meter/second", "meters/second", "metre/second", "metres/second", "meter second-1",
-    "meters second-1", "metre second-1", "metres second-1", NULL};
-static const char *const u_kelvin[] = {"K",        "kelvin",    "kelvins",   "degK",
-                                       "deg_K",    "degree_K",  "degrees_K", "degreeK",
-                                       "degreesK", "degrees K", "deg K",     NULL};
-static const char *const u_celsius[] = {
-    "C",         "degC",      "deg_C",          "degree_C",        "degrees_C",
-    "degreeC",   "degreesC",  "deg C",          "degrees C",       "degree C",
-    "Celsius",   "celsius",   "degree_Celsius", "degrees_Celsius", "degree Celsius",
-    "degrees Celsius",        NULL};
-static const char *const u_pa[] = {"Pa", "pascal", "pascals", NULL};
-static const char *const u_hpa[] = {"hPa",      "hectopascal", "hectopascals", "mbar",
-                                    "millibar", "millibars",   "mb",           NULL};
-static const char *const u_kpa[] = {"kPa", "kilopascal", "kilopascals", NULL};
-static const char *const u_lnpa[] = {"ln(Pa)", "log(Pa)", "ln Pa", "ln(pascal)", NULL};
-static const char *const u_dimless[] = {"~", "1", "-", "dimensionless", "", NULL};
-static const char *const u_geopot[] = {
-    "m2 s-2",   "m**2 s**-2", "m^2/s^2", "m2/s2",  "m^2 s^-2", "m^2 s-2", "m2.s-2",
-    "m2 s**-2", "m**2/s**2",  "m2/s^2",  "J/kg",   "J kg-1",   "J kg**-1", "J.kg-1",
-    "J kg^-1",  NULL};
-static const char *const u_metre[] = {"m",      "meter", "meters", "metre", "metres",
-                                      "gpm",    "geopotential meters", "geopotential metres",
-                                      NULL};
-static const char *const u_kgkg[] = {"kg/kg",  "kg kg-1", "kg kg**-1", "kg kg^-1", "kg.kg-1",
-                                     "kg*kg-1", "1",      NULL};
-static const char *const u_gkg[] = {"g/kg", "g kg-1", "g kg**-1", "g kg^-1", "g.kg-1", NULL};
-
-/* The variable's units attribute, unless the spec gave units. */
-static void load_units(vspec *s)
-{
-    int ncid, vid;
-    if (s->units_given || nc_open(s->path, NC_NOWRITE, &ncid) != NC_NOERR) return;
-    if (nc_inq_varid(ncid, s->var, &vid) == NC_NOERR)
-        s->units_given = nj_nc_att_text(ncid, vid, "units", s->units, sizeof s->units);
-    nc_close(ncid);
-}
-
 /* Pressure units -> factor to Pa (0 if not a pressure unit). */
 static double pressure_scale(const char *u)
 {
-    if (one_of(u, u_pa)) return 1.0;
-    if (one_of(u, u_hpa)) return 100.0;
-    if (one_of(u, u_kpa)) return 1000.0;
+    if (nj_units_is(u, NJ_U_PA)) return 1.0;
+    if (nj_units_is(u, NJ_U_HPA)) return 100.0;
+    if (nj_units_is(u, NJ_U_KPA)) return 1000.0;
     return 0.0;
 }
 
@@ -176,7 +98,7 @@ typedef struct {
 
 static int units_conv(const vspec *s, conv *c)
 {
-    const char *u = s->units;
+    const char *u = s->n.units;
     c->scale = 1.0;
     c->offset = 0.0;
     c->is_log = 0;
@@ -187,16 +109,16 @@ static int units_conv(const vspec *s, conv *c)
     case F_U:
     case F_V:
         c->what = "wind";
-        if (!s->units_given || one_of(u, u_wind)) return NJORD_OK;
+        if (!s->n.units_given || nj_units_is(u, NJ_U_WIND)) return NJORD_OK;
         break;
     case F_T:
         c->what = "temperature";
         c->lo = 100.0;
         c->hi = 400.0;
         c->si = "K";
-        if (!s->units_given) break;
-        if (one_of(u, u_kelvin)) return NJORD_OK;
-        if (one_of(u, u_celsius)) {
+        if (!s->n.units_given) break;
+        if (nj_units_is(u, NJ_U_KELVIN)) return NJORD_OK;
+        if (nj_units_is(u, NJ_U_CELSIUS)) {
             c->offset = 273.15;
             return NJORD_OK;
         }
@@ -206,9 +128,9 @@ static int units_conv(const vspec *s, conv *c)
         c->lo = -0.01;
         c->hi = 0.1;
         c->si = "kg/kg";
-        if (!s->units_given) break;
-        if (one_of(u, u_kgkg)) return NJORD_OK;
-        if (one_of(u, u_gkg)) {
+        if (!s->n.units_given) break;
+        if (nj_units_is(u, NJ_U_KGKG)) return NJORD_OK;
+        if (nj_units_is(u, NJ_U_GKG)) {
             c->scale = 1e-3;
             return NJORD_OK;
         }
@@ -218,13 +140,13 @@ static int units_conv(const vspec *s, conv *c)
         c->lo = 1e4;
         c->hi = 1.2e5;
         c->si = "Pa";
-        double f = s->units_given ? pressure_scale(u) : 0.0;
+        double f = s->n.units_given ? pressure_scale(u) : 0.0;
         if (f > 0.0) {
             c->scale = f;
             return NJORD_OK;
         }
-        if ((s->units_given && one_of(u, u_lnpa)) ||
-            (strcasecmp(s->var, "lnsp") == 0 && (!s->units_given || one_of(u, u_dimless)))) {
+        if ((s->n.units_given && nj_units_is(u, NJ_U_LNPA)) ||
+            (strcasecmp(s->n.var, "lnsp") == 0 && (!s->n.units_given || nj_units_is(u, NJ_U_DIMLESS)))) {
             c->is_log = 1;
             return NJORD_OK;
         }
@@ -235,9 +157,9 @@ static int units_conv(const vspec *s, conv *c)
         c->lo = -1000.0 * NJ_VI_G;
         c->hi = 10000.0 * NJ_VI_G;
         c->si = "m2 s-2";
-        if (!s->units_given) break;
-        if (one_of(u, u_geopot)) return NJORD_OK;
-        if (one_of(u, u_metre)) {
+        if (!s->n.units_given) break;
+        if (nj_units_is(u, NJ_U_GEOPOT)) return NJORD_OK;
+        if (nj_units_is(u, NJ_U_METRE)) {
             c->scale = NJ_VI_G;
             return NJORD_OK;
         }
@@ -251,15 +173,15 @@ static int units_conv(const vspec *s, conv *c)
         "kg/kg or g/kg",
         "Pa, hPa, kPa or ln(Pa)",
         "m2 s-2 (geopotential) or m (orography)"};
-    if (!s->units_given)
+    if (!s->n.units_given)
         return fail(NJORD_EFORMAT, s,
                     "variable '%s' in '%s' has no units attribute (%s expected); give them in "
                     "the spec, e.g. '%s[%s]'",
-                    s->var, s->path, expect[s->field], s->var,
+                    s->n.var, s->n.path, expect[s->field], s->n.var,
                     s->field == F_T ? "K" : s->field == F_Q ? "kg/kg"
                                         : s->field == F_PS ? "Pa" : "m2 s-2");
     return fail(NJORD_EFORMAT, s, "variable '%s' in '%s' has unknown units '%s' (%s expected)",
-                s->var, s->path, u, expect[s->field]);
+                s->n.var, s->n.path, u, expect[s->field]);
 }
 
 /* Convert n values in place and check them against the plausible range;
@@ -279,8 +201,8 @@ static int convert_check(const vspec *s, const conv *c, double *f, size_t n, int
                         "latitude %.2f, longitude %.2f of the model grid), not a plausible %s "
                         "(%g to %g %s); if the units are wrong, give them in the spec, e.g. "
                         "'%s[...]'",
-                        s->var, s->path, s->units, v, c->si, i / npt, lat[j] * 180.0 / M_PI,
-                        360.0 * ii / nlon, c->what, c->lo, c->hi, c->si, s->var);
+                        s->n.var, s->n.path, s->n.units, v, c->si, i / npt, lat[j] * 180.0 / M_PI,
+                        360.0 * ii / nlon, c->what, c->lo, c->hi, c->si, s->n.var);
         }
     }
     return NJORD_OK;
@@ -307,20 +229,20 @@ static int read_1d(const vspec *s, int ncid, const char *name, size_t n, double 
     size_t len;
     if (nc_inq_varid(ncid, name, &vid) != NC_NOERR)
         return fail(NJORD_EFORMAT, s, "file '%s' has no variable '%s' (%s of variable '%s')",
-                    s->path, name, role, s->var);
+                    s->n.path, name, role, s->n.var);
     if (nc_inq_varndims(ncid, vid, &nd) != NC_NOERR || nd != 1 ||
         nc_inq_vardimid(ncid, vid, &dimid) != NC_NOERR ||
         nc_inq_dimlen(ncid, dimid, &len) != NC_NOERR || len != n)
         return fail(NJORD_EFORMAT, s,
                     "variable '%s' in '%s' (%s of variable '%s') is not 1-D of length %zu", name,
-                    s->path, role, s->var, n);
+                    s->n.path, role, s->n.var, n);
     int rc = nc_get_var_double(ncid, vid, out);
     if (rc != NC_NOERR)
-        return fail(NJORD_EIO, s, "reading '%s' from '%s': %s", name, s->path, nc_strerror(rc));
+        return fail(NJORD_EIO, s, "reading '%s' from '%s': %s", name, s->n.path, nc_strerror(rc));
     for (size_t i = 0; i < n; i++)
         if (!isfinite(out[i]))
             return fail(NJORD_EFORMAT, s, "variable '%s' in '%s' (%s of variable '%s') has a "
-                        "non-finite value at %zu", name, s->path, role, s->var, i);
+                        "non-finite value at %zu", name, s->n.path, role, s->n.var, i);
     return NJORD_OK;
 }
 
@@ -330,7 +252,7 @@ static int read_p0(const vspec *s, int ncid, const char *name, double *p0)
     int vid, nd, dimids[NC_MAX_VAR_DIMS];
     if (nc_inq_varid(ncid, name, &vid) != NC_NOERR)
         return fail(NJORD_EFORMAT, s, "file '%s' has no variable '%s' (reference pressure of "
-                    "variable '%s')", s->path, name, s->var);
+                    "variable '%s')", s->n.path, name, s->n.var);
     size_t total = 1;
     if (nc_inq_varndims(ncid, vid, &nd) == NC_NOERR && nc_inq_vardimid(ncid, vid, dimids) ==
         NC_NOERR)
@@ -341,21 +263,21 @@ static int read_p0(const vspec *s, int ncid, const char *name, double *p0)
         }
     if (total != 1)
         return fail(NJORD_EFORMAT, s, "reference pressure '%s' in '%s' is not a scalar", name,
-                    s->path);
+                    s->n.path);
     int rc = nc_get_var_double(ncid, vid, p0);
     if (rc != NC_NOERR)
-        return fail(NJORD_EIO, s, "reading '%s' from '%s': %s", name, s->path, nc_strerror(rc));
+        return fail(NJORD_EIO, s, "reading '%s' from '%s': %s", name, s->n.path, nc_strerror(rc));
     char u[64];
     double f = 1.0;
     if (nj_nc_att_text(ncid, vid, "units", u, sizeof u)) {
         f = pressure_scale(u);
         if (f == 0.0)
             return fail(NJORD_EFORMAT, s, "reference pressure '%s' in '%s' has unknown units "
-                        "'%s' (Pa or hPa expected)", name, s->path, u);
+                        "'%s' (Pa or hPa expected)", name, s->n.path, u);
     }
     *p0 *= f;
     if (!(*p0 > 0.0 && isfinite(*p0)))
-        return fail(NJORD_EFORMAT, s, "reference pressure '%s' in '%s' is %g Pa", name, s->path,
+        return fail(NJORD_EFORMAT, s, "reference pressure '%s' in '%s' is %g Pa", name, s->n.path,
                     *p0);
     return NJORD_OK;
 }
@@ -371,7 +293,7 @@ static double coef_pa_scale(const vspec *s, int ncid, const char *name, int *st)
     double f = pressure_scale(u);
     if (f == 0.0)
         *st = fail(NJORD_EFORMAT, s, "hybrid coefficient '%s' in '%s' has unknown units '%s' "
-                   "(Pa or hPa expected)", name, s->path, u);
+                   "(Pa or hPa expected)", name, s->n.path, u);
     return f;
 }
 
@@ -407,12 +329,12 @@ static int detect_vcoord(const vspec *s, const char *levdim, int n, vcoord *vc)
                     "levels is needed; a level dimension is recognised by its coordinate's axis "
                     "Z, standard_name air_pressure, pressure units, or the names lev, level, "
                     "plev, pressure)",
-                    s->var, s->path);
+                    s->n.var, s->n.path);
     int ncid, rc;
-    if ((rc = nc_open(s->path, NC_NOWRITE, &ncid)) != NC_NOERR)
-        return fail(NJORD_EIO, s, "cannot open '%s': %s", s->path, nc_strerror(rc));
+    if ((rc = nc_open(s->n.path, NC_NOWRITE, &ncid)) != NC_NOERR)
+        return fail(NJORD_EIO, s, "cannot open '%s': %s", s->n.path, nc_strerror(rc));
     char trunc_msg[4400];
-    if (nj_nc_check_truncated(s->path, trunc_msg, sizeof trunc_msg)) {
+    if (nj_nc_check_truncated(s->n.path, trunc_msg, sizeof trunc_msg)) {
         nc_close(ncid);
         return fail(NJORD_EIO, s, "%s", trunc_msg);
     }
@@ -448,7 +370,7 @@ static int detect_vcoord(const vspec *s, const char *levdim, int n, vcoord *vc)
             st = fail(NJORD_EFORMAT, s,
                       "level coordinate '%s' of variable '%s' in '%s' has formula_terms '%s'; "
                       "\"ap: AP b: B ps: PS\" or \"a: A b: B ps: PS p0: P0\" is understood",
-                      levdim, s->var, s->path, ft);
+                      levdim, s->n.var, s->n.path, ft);
             goto done;
         }
         if ((st = read_1d(s, ncid, b, (size_t)n, vc->b, "hybrid coefficient b")) != NJORD_OK)
@@ -480,7 +402,7 @@ static int detect_vcoord(const vspec *s, const char *levdim, int n, vcoord *vc)
             st = fail(NJORD_EFORMAT, s,
                       "level coordinate '%s' of variable '%s' in '%s' (air_pressure) has "
                       "unknown units '%s' (Pa, hPa, mbar or kPa expected)",
-                      levdim, s->var, s->path, units);
+                      levdim, s->n.var, s->n.path, units);
             goto done;
         }
         if ((st = read_1d(s, ncid, levdim, (size_t)n, vc->a, "level coordinate")) != NJORD_OK)
@@ -532,7 +454,7 @@ static int detect_vcoord(const vspec *s, const char *levdim, int n, vcoord *vc)
               "level dimension '%s' of variable '%s' in '%s' (%s%s%s) is neither on pressure "
               "levels (a coordinate in Pa, hPa or mbar, or standard_name air_pressure) nor on "
               "hybrid levels (formula_terms, or variables hyam and hybm): no level coordinate",
-              levdim, s->var, s->path,
+              levdim, s->n.var, s->n.path,
               cvid < 0 ? "no coordinate variable" : "coordinate units '", cvid < 0 ? "" : units,
               cvid < 0 ? "" : "'");
 
@@ -568,7 +490,7 @@ static int source_column(const vspec *s, const vcoord *vc, double ps, double *p,
                         "variable '%s' in '%s' on %s: the source pressures are not positive and "
                         "strictly monotonic (%g Pa at level index %d; surface pressure %g Pa, "
                         "latitude %.2f, longitude %.2f)",
-                        s->var, s->path, vc->desc, p[j], *rev ? n - 1 - j : j, ps, latd, lond);
+                        s->n.var, s->n.path, vc->desc, p[j], *rev ? n - 1 - j : j, ps, latd, lond);
     return NJORD_OK;
 }
 
@@ -629,7 +551,7 @@ int njord_analysis_read(const njord_analysis_opts *o, int nlat, int nlon, const 
         vspec *s = &sp[F_PS];
         int nl;
         char levdim[NC_MAX_NAME + 1];
-        st = nj_latlon_read_levels(s->path, s->var, o->time_index, 0, nlat, nlon, lat, &nl,
+        st = nj_latlon_read_levels(s->n.path, s->n.var, o->time_index, 0, nlat, nlon, lat, &nl,
                                    levdim, &psm);
         if (st != NJORD_OK) {
             nj_error_context(st, FN ": %s ('%s')", field_name[F_PS], s->spec);
@@ -637,11 +559,11 @@ int njord_analysis_read(const njord_analysis_opts *o, int nlat, int nlon, const 
         }
         if (nl != 1) {
             st = fail(NJORD_EFORMAT, s, "variable '%s' in '%s' has %d levels (dimension '%s'); "
-                      "a surface field has one", s->var, s->path, nl, levdim);
+                      "a surface field has one", s->n.var, s->n.path, nl, levdim);
             goto done;
         }
         conv c;
-        load_units(s);
+        nj_nc_spec_units(&s->n);
         if ((st = units_conv(s, &c)) != NJORD_OK ||
             (st = convert_check(s, &c, psm, ncol, nlat, nlon, lat)) != NJORD_OK)
             goto done;
@@ -680,7 +602,7 @@ int njord_analysis_read(const njord_analysis_opts *o, int nlat, int nlon, const 
         vspec *s = &sp[F_PHIS];
         int nl;
         char levdim[NC_MAX_NAME + 1];
-        st = nj_latlon_read_levels(s->path, s->var, o->time_index, 1, nlat, nlon, lat, &nl,
+        st = nj_latlon_read_levels(s->n.path, s->n.var, o->time_index, 1, nlat, nlon, lat, &nl,
                                    levdim, &phm);
         if (st != NJORD_OK) {
             nj_error_context(st, FN ": %s ('%s')", field_name[F_PHIS], s->spec);
@@ -688,10 +610,10 @@ int njord_analysis_read(const njord_analysis_opts *o, int nlat, int nlon, const 
         }
         if (nl != 1) {
             st = fail(NJORD_EFORMAT, s, "variable '%s' in '%s' has %d levels (dimension '%s'); "
-                      "a surface field has one", s->var, s->path, nl, levdim);
+                      "a surface field has one", s->n.var, s->n.path, nl, levdim);
             goto done;
         }
-        load_units(s);
+        nj_nc_spec_units(&s->n);
         conv c;
         if ((st = units_conv(s, &c)) != NJORD_OK ||
             (st = convert_check(s, &c, phm, ncol, nlat, nlon, lat)) != NJORD_OK)
@@ -714,13 +636,13 @@ int njord_analysis_read(const njord_analysis_opts *o, int nlat, int nlon, const 
         vspec *s = &sp[f];
         int nl;
         char levdim[NC_MAX_NAME + 1];
-        st = nj_latlon_read_levels(s->path, s->var, o->time_index, 0, nlat, nlon, lat, &nl,
+        st = nj_latlon_read_levels(s->n.path, s->n.var, o->time_index, 0, nlat, nlon, lat, &nl,
                                    levdim, &src[f]);
         if (st != NJORD_OK) {
             nj_error_context(st, FN ": %s ('%s')", field_name[f], s->spec);
             goto done;
         }
-        load_units(s);
+        nj_nc_spec_units(&s->n);
         conv c;
         if ((st = units_conv(s, &c)) != NJORD_OK ||
             (st = convert_check(s, &c, src[f], (size_t)nl * ncol, nlat, nlon, lat)) != NJORD_OK)
@@ -730,7 +652,7 @@ int njord_analysis_read(const njord_analysis_opts *o, int nlat, int nlon, const 
             st = fail(NJORD_EINVAL, s,
                       "variable '%s' in '%s' is on %s, which need the surface pressure, but "
                       "o->ps is empty",
-                      s->var, s->path, vc[f].desc);
+                      s->n.var, s->n.path, vc[f].desc);
             goto done;
         }
         nsrc_max = NJ_MAX(nsrc_max, nl);

@@ -1,10 +1,13 @@
 /* lib/io/nc_util.c — small NetCDF helpers shared by the readers (nc_util.h). */
 #include "nc_util.h"
 
+#include "njord/core.h"
+
 #include <netcdf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int nj_nc_att_text(int ncid, int varid, const char *name, char *buf, size_t len)
 {
@@ -180,4 +183,122 @@ int nj_nc_check_truncated(const char *path, char *msg, size_t len)
     free(buf);
     fclose(f);
     return truncated;
+}
+
+/* ------------------------------------------------------------------------- */
+/* variable specs and units                                                   */
+
+int nj_nc_spec_parse(const char *spec, const char *file, nj_nc_spec *s, const char **why)
+{
+    memset(s, 0, sizeof *s);
+    char buf[sizeof s->path + sizeof s->var + sizeof s->units + 8];
+    size_t n = spec ? strlen(spec) : 0;
+    if (!spec) {
+        *why = "no spec";
+        return NJORD_EINVAL;
+    }
+    if (n >= sizeof buf) {
+        *why = "spec is too long";
+        return NJORD_EINVAL;
+    }
+    memcpy(buf, spec, n + 1);
+    if (n > 0 && buf[n - 1] == ']') {
+        char *open = strrchr(buf, '[');
+        if (!open) {
+            *why = "unbalanced ']' (units are given as VAR[units])";
+            return NJORD_EINVAL;
+        }
+        size_t ul = (size_t)(buf + n - 1 - (open + 1));
+        if (ul == 0 || ul >= sizeof s->units) {
+            *why = "the units in [] are empty or too long";
+            return NJORD_EINVAL;
+        }
+        memcpy(s->units, open + 1, ul);
+        s->units[ul] = '\0';
+        s->units_given = 1;
+        *open = '\0';
+    }
+    char *colon = strrchr(buf, ':');
+    const char *var = buf, *path = file;
+    if (colon) {
+        *colon = '\0';
+        var = colon + 1;
+        path = buf;
+        if (buf[0] == '\0') {
+            *why = "empty file name before ':'";
+            return NJORD_EINVAL;
+        }
+    } else if (!file || !*file) {
+        *why = "no file: none is configured and the spec does not name one (\"path:VAR\")";
+        return NJORD_EINVAL;
+    }
+    if (var[0] == '\0') {
+        *why = "empty variable name";
+        return NJORD_EINVAL;
+    }
+    if (strlen(var) >= sizeof s->var) {
+        *why = "variable name is too long";
+        return NJORD_EINVAL;
+    }
+    if (strlen(path) >= sizeof s->path) {
+        *why = "file name is too long";
+        return NJORD_EINVAL;
+    }
+    strcpy(s->var, var);
+    strcpy(s->path, path);
+    return NJORD_OK;
+}
+
+void nj_nc_spec_units(nj_nc_spec *s)
+{
+    int ncid, vid;
+    if (s->units_given || nc_open(s->path, NC_NOWRITE, &ncid) != NC_NOERR) return;
+    if (nc_inq_varid(ncid, s->var, &vid) == NC_NOERR)
+        s->units_given = nj_nc_att_text(ncid, vid, "units", s->units, sizeof s->units);
+    nc_close(ncid);
+}
+
+static int one_of(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcasecmp(s, *list) == 0) return 1;
+    return 0;
+}
+
+static const char *const u_wind[] = {
+    "m/s", "m s-1", "m s**-1", "m s^-1", "m.s-1", "m*s-1", "ms-1", "m sec-1", "m/sec",
+    "meter/second", "meters/second", "metre/second", "metres/second", "meter second-1",
+    "meters second-1", "metre second-1", "metres second-1", NULL};
+static const char *const u_kelvin[] = {"K",        "kelvin",    "kelvins",   "degK",
+                                       "deg_K",    "degree_K",  "degrees_K", "degreeK",
+                                       "degreesK", "degrees K", "deg K",     NULL};
+static const char *const u_celsius[] = {
+    "C",         "degC",      "deg_C",          "degree_C",        "degrees_C",
+    "degreeC",   "degreesC",  "deg C",          "degrees C",       "degree C",
+    "Celsius",   "celsius",   "degree_Celsius", "degrees_Celsius", "degree Celsius",
+    "degrees Celsius",        NULL};
+static const char *const u_pa[] = {"Pa", "pascal", "pascals", NULL};
+static const char *const u_hpa[] = {"hPa",      "hectopascal", "hectopascals", "mbar",
+                                    "millibar", "millibars",   "mb",           NULL};
+static const char *const u_kpa[] = {"kPa", "kilopascal", "kilopascals", NULL};
+static const char *const u_lnpa[] = {"ln(Pa)", "log(Pa)", "ln Pa", "ln(pascal)", NULL};
+static const char *const u_dimless[] = {"~", "1", "-", "dimensionless", "", NULL};
+static const char *const u_geopot[] = {
+    "m2 s-2",   "m**2 s**-2", "m^2/s^2", "m2/s2",  "m^2 s^-2", "m^2 s-2", "m2.s-2",
+    "m2 s**-2", "m**2/s**2",  "m2/s^2",  "J/kg",   "J kg-1",   "J kg**-1", "J.kg-1",
+    "J kg^-1",  NULL};
+static const char *const u_metre[] = {"m",      "meter", "meters", "metre", "metres",
+                                      "gpm",    "geopotential meters", "geopotential metres",
+                                      NULL};
+static const char *const u_kgkg[] = {"kg/kg",  "kg kg-1", "kg kg**-1", "kg kg^-1", "kg.kg-1",
+                                     "kg*kg-1", "1",      NULL};
+static const char *const u_gkg[] = {"g/kg", "g kg-1", "g kg**-1", "g kg^-1", "g.kg-1", NULL};
+
+
+int nj_units_is(const char *u, nj_unit k)
+{
+    static const char *const *const list[] = {u_wind, u_kelvin, u_celsius, u_pa,     u_hpa,  u_kpa,
+                                              u_lnpa, u_dimless, u_geopot, u_metre, u_kgkg, u_gkg};
+    if ((unsigned)k >= sizeof list / sizeof list[0]) return 0;
+    return one_of(u, list[k]);
 }

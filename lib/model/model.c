@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../io/nc_util.h"
 #include "model_impl.h"
 #include "njord/config.h"
 #include "njord/io.h"
@@ -251,23 +252,35 @@ static int initial_grid(njord_model *m, const njord_config *c, double *u, double
             *have_h = 0;
             break;
         }
-        /* VAR (in initial.file) or PATH:VAR, as for the primitive equations */
-        char spec[4096];
-        if (snprintf(spec, sizeof spec, "%s", vars[k]) >= (int)sizeof spec) {
-            st = nj_error(NJORD_EINVAL, "initial: variable spec '%s' too long", vars[k]);
+        /* VAR (in initial.file), PATH:VAR, either with [UNITS], as for the
+         * primitive equations; winds in m/s, the depth in m or as a
+         * geopotential (divided by the model's gravity) */
+        static const char *const key[3] = {"u_var", "v_var", "h_var"};
+        nj_nc_spec sp;
+        const char *why;
+        if (nj_nc_spec_parse(vars[k], path, &sp, &why) != NJORD_OK) {
+            st = nj_error(NJORD_EINVAL, "initial.%s = %s: %s", key[k], vars[k], why);
             break;
         }
-        char *colon = strrchr(spec, ':');
-        const char *file = path, *var = spec;
-        if (colon) {
-            *colon = '\0';
-            file = spec;
-            var = colon + 1;
+        nj_nc_spec_units(&sp);
+        double scale = 1.0;
+        if (sp.units_given && !nj_units_is(sp.units, k < 2 ? NJ_U_WIND : NJ_U_METRE)) {
+            if (k == 2 && nj_units_is(sp.units, NJ_U_GEOPOT)) {
+                scale = 1.0 / m->gravity;
+            } else {
+                st = nj_error(NJORD_EFORMAT,
+                              "initial.%s = %s: variable '%s' in '%s' has units '%s' (%s "
+                              "expected); if they are wrong, give them in the spec, e.g. '%s[%s]'",
+                              key[k], vars[k], sp.var, sp.path, sp.units,
+                              k < 2 ? "m/s" : "m, or m2 s-2 for a geopotential", sp.var,
+                              k < 2 ? "m/s" : "m");
+                break;
+            }
         }
-        st = njord_latlon_read(file, var, &o, p->nlat, p->nlon, p->lat, buf);
+        st = njord_latlon_read(sp.path, sp.var, &o, p->nlat, p->nlon, p->lat, buf);
         for (int i = 0; i < p->nrows && !st; i++)
             for (int q = 0; q < p->nlon; q++) {
-                const double x = buf[(size_t)p->rows[i] * p->nlon + q];
+                const double x = buf[(size_t)p->rows[i] * p->nlon + q] * scale;
                 if (k == 2 && !m->advection && !(x > 0))
                     st = nj_error(NJORD_EINVAL,
                                   "initial.h_var = %s: fluid depth %g m at latitude %.2f, "
