@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -677,7 +679,7 @@ static void test_file_errors(void **state)
 {
     (void)state;
     load_bad("[grid]\ntrunc = 42\n\n[chemistry]\nscheme = cbm4\n", NJORD_EINVAL,
-             "bad.ini:5:", "unknown section [chemistry]");
+             "bad.ini:4:", "unknown section [chemistry]");
     load_bad("[grid]\ntrunc = 42\ntrunk = 42\n", NJORD_EINVAL, "bad.ini:3:",
              "unknown key 'grid.trunk' (keys of [grid]: trunc, grid, nlat, nlon)");
     load_bad("[grid]\ntrunc = 42\n[time]\ndt = 10 parsecs\n", NJORD_EINVAL, "bad.ini:4: time.dt:",
@@ -692,7 +694,7 @@ static void test_file_errors(void **state)
     load_bad("[grid\ntrunc = 42\n", NJORD_EINVAL, "bad.ini:1:", "without ']'");
     load_bad("[grid] trunc = 42\n", NJORD_EINVAL, "bad.ini:1:", "after the section header");
     load_bad("[grid]\n= 42\n", NJORD_EINVAL, "bad.ini:2:", "missing key name");
-    load_bad("[Grid]\ntrunc = 42\n", NJORD_EINVAL, "bad.ini:2:", "unknown section [Grid]");
+    load_bad("[Grid]\ntrunc = 42\n", NJORD_EINVAL, "bad.ini:1:", "unknown section [Grid]");
     load_bad("[output]\nvariables = u, w\n", NJORD_EINVAL, "bad.ini:2: output.variables", "'w'");
     load_bad("[time]\nstart = 2001-02-29T00:00:00\n", NJORD_EINVAL, "bad.ini:2: time.start", NULL);
     load_bad("[output]\noverwrite = perhaps\n", NJORD_EINVAL, "bad.ini:2: output.overwrite",
@@ -717,6 +719,255 @@ static void test_file_errors(void **state)
     njord_config_destroy(c);
 }
 
+/* A unit times a decimal fraction is exact: 1.1h is 3960 s, not 3960.0000000000005. */
+static void test_duration_exact(void **state)
+{
+    (void)state;
+    njord_config *c = new_cfg();
+    struct {
+        const char *in, *canon;
+        double sec;
+    } ok[] = {
+        {"1.1h", "3960", 3960},     {"1.1d", "95040", 95040}, {"2.05min", "123", 123},
+        {"0.07h", "252", 252},      {"8.3min", "498", 498},   {"1.13h", "4068", 4068},
+        {"0.1d", "8640", 8640},     {"1.5e-1h", "540", 540},  {"1.05e1min", "630", 630},
+        {"0.001h", "3.6", 3.6},     {"+2.3h", "8280", 8280},  {"0000.25d", "21600", 21600},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        good(c, "output.interval", ok[i].in, ok[i].canon);
+        assert_true(getd(c, "output.interval") == ok[i].sec);
+    }
+    good(c, "dynamics.diffusion_time", "0.0e3d", "0");
+    bad(c, "time.dt", "-1.1h", "-3960 s");
+    njord_config_destroy(c);
+}
+
+/* Numbers too small for a double are errors, not a silent 0. */
+static void test_number_underflow(void **state)
+{
+    (void)state;
+    njord_config *c = new_cfg();
+    bad(c, "planet.omega", "1e-400", "out of range of a double (too small");
+    bad(c, "planet.omega", "4e-320", "out of range of a double"); /* subnormal */
+    bad(c, "initial.alpha", "-1e-400", "out of range of a double");
+    bad(c, "dynamics.diffusion_time", "1e-400s", "out of range of a double");
+    bad(c, "time.dt", "1e306d", "too large");
+    bad(c, "time.dt", "1e-99999999999999999999 h", "too small");
+    bad(c, "planet.radius", "1e99999999999999999999", "too large");
+    good(c, "planet.omega", "0e-400", "0");
+    good(c, "planet.omega", "2.2250738585072014e-308", "2.2250738585072014e-308");
+    njord_config_destroy(c);
+}
+
+/* The caller's locale does not change how numbers are read or written. */
+static void test_locale(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8",
+                                        "de_DE", "ru_RU.UTF-8", "es_ES.UTF-8", "it_IT.UTF-8"};
+    locale_t loc = (locale_t)0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && !loc; i++)
+        loc = newlocale(LC_ALL_MASK, names[i], (locale_t)0);
+    if (!loc) skip(); /* no locale with a decimal comma installed */
+    locale_t old = uselocale(loc);
+    njord_config *c = NULL;
+    int st = njord_config_create(&c);
+    char *ini = NULL;
+    if (st == NJORD_OK) {
+        good(c, "time.williams_alpha", "0.75", "0.75");
+        good(c, "time.dt", "1.5min", "90");
+        good(c, "planet.radius", "6.4e6", "6400000");
+        st = njord_config_to_string(c, &ini);
+    }
+    uselocale(old);
+    freelocale(loc);
+    if (st != NJORD_OK) fail_msg("%s", njord_last_error());
+    assert_true(getd(c, "time.williams_alpha") == 0.75);
+    assert_non_null(strstr(ini, "williams_alpha = 0.75\n"));
+    assert_non_null(strstr(ini, "# double: 0.5..1; default 0.53\n"));
+    free(ini);
+    njord_config_destroy(c);
+}
+
+/* Section headers are checked on their own line: unknown or empty names are
+ * errors even when no key follows; whitespace inside the brackets is ignored. */
+static void test_file_sections(void **state)
+{
+    (void)state;
+    load_bad("[grid]\ntrunc = 42\n[chemistry]\n", NJORD_EINVAL, "bad.ini:3:",
+             "unknown section [chemistry]");
+    load_bad("[grid]\ntrunc = 42\n[chemistry]   ; empty\n[time]\n", NJORD_EINVAL, "bad.ini:3:",
+             "unknown section [chemistry]");
+    load_bad("[tiem]\ndt = 60\n", NJORD_EINVAL, "bad.ini:1: unknown section [tiem]",
+             "did you mean [time]?");
+    load_bad("[]\ntrunc = 42\n", NJORD_EINVAL, "bad.ini:1:", "empty section name");
+    load_bad("[grid]\n[ ]\n", NJORD_EINVAL, "bad.ini:2:", "empty section name");
+    char path[512];
+    write_file(path, sizeof path, "spaces.ini", "[ grid ]\ntrunc = 42\n[\ttime\t]\ndt = 60\n");
+    njord_config *c = new_cfg();
+    if (njord_config_load(c, path) != NJORD_OK) fail_msg("%s", njord_last_error());
+    assert_int_equal(geti(c, "grid.trunc"), 42);
+    assert_true(getd(c, "time.dt") == 60.0);
+    njord_config_destroy(c);
+}
+
+/* Line ends, control characters, quotes around comments, UTF-8. */
+static void test_file_characters(void **state)
+{
+    (void)state;
+    /* CR-only line ends: no longer one long comment line that sets nothing */
+    load_bad("# settings\r[grid]\rtrunc = 42\r", NJORD_EINVAL, "bad.ini:1:", "carriage return");
+    load_bad("[grid]\ntrunc = 42 ; x\rnlat = 96\n", NJORD_EINVAL, "bad.ini:2:", "carriage return");
+    load_bad("[grid]\ntrunc = 42\f\n", NJORD_EINVAL, "bad.ini:2:", "control character 0x0C");
+    load_bad("\v[grid]\n", NJORD_EINVAL, "bad.ini:1:", "control character 0x0B");
+    load_bad("[initial]\nfile = a\x1b[0mb\n", NJORD_EINVAL, "bad.ini:2:", "control character 0x1B");
+    /* a comment inside a quoted value would cut it short */
+    load_bad("[initial]\nfile = \"a ; b.nc\"\n", NJORD_EINVAL, "bad.ini:2:",
+             "also inside double quotes");
+    load_bad("[initial]\nfile = \" #1.nc\"\n", NJORD_EINVAL, "bad.ini:2:",
+             "also inside double quotes");
+    load_bad("[initial]\nfile = \"a.nc ; comment\n", NJORD_EINVAL, "bad.ini:2:",
+             "not closed before the comment");
+    /* not UTF-8: an overlong '/', a surrogate, Latin-1, a truncated sequence */
+    load_bad("[initial]\nfile = a\xc0\xaf" "b\n", NJORD_EINVAL, "bad.ini:2: initial.file",
+             "not valid UTF-8 (byte 0xC0 at offset 1)");
+    load_bad("[initial]\nfile = \xed\xa0\x80\n", NJORD_EINVAL, "bad.ini:2:", "not valid UTF-8");
+    load_bad("[initial]\nfile = caf\xe9.nc\n", NJORD_EINVAL, "bad.ini:2:", "not valid UTF-8");
+    load_bad("[initial]\nfile = x\xe2\x82\n", NJORD_EINVAL, "bad.ini:2:", "not valid UTF-8");
+    load_bad("[output]\npressure_levels = 850,\xff\n", NJORD_EINVAL,
+             "bad.ini:2: output.pressure_levels", "not valid UTF-8");
+
+    char path[512];
+    write_file(path, sizeof path, "chars.ini",
+               "[initial]\r\n"
+               "file = \"x.nc\" ; \"quoted\" comment\r\n"
+               "u_var = caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8c\x8d\t\r\n"
+               "v_var = v\r"); /* the last line may end in CR alone */
+    njord_config *c = new_cfg();
+    if (njord_config_load(c, path) != NJORD_OK) fail_msg("%s", njord_last_error());
+    assert_string_equal(njord_config_get(c, "initial.file"), "x.nc");
+    assert_string_equal(njord_config_get(c, "initial.u_var"), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8c\x8d");
+    assert_string_equal(njord_config_get(c, "initial.v_var"), "v");
+    bad(c, "initial.file", "\xff", "not valid UTF-8");
+    bad(c, "output.variables", "u,\xc3", "not valid UTF-8");
+    njord_config_destroy(c);
+}
+
+/* Unknown keys name the closest known key. */
+static void test_suggestions(void **state)
+{
+    (void)state;
+    njord_config *c = new_cfg();
+    struct {
+        const char *set, *msg;
+    } cases[] = {
+        {"grid.trunk=5", "did you mean 'grid.trunc'?"},
+        {"gird.trunc=5", "did you mean 'grid.trunc'?"},
+        {"time.radius=5", "did you mean 'planet.radius'?"},
+        {"output.variable=u", "did you mean 'output.variables'?"},
+        {"initial.fiel=x", "did you mean 'initial.file'?"},
+        {"dt=600", "did you mean 'time.dt'?"},
+        {"file=x", "did you mean 'initial.file' or 'output.file'?"},
+        {"time.dtt=600", "did you mean 'time.dt'?"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(njord_config_set(c, cases[i].set), NJORD_EINVAL);
+        assert_msg("unknown");
+        assert_msg(cases[i].msg);
+    }
+    assert_int_equal(njord_config_set(c, "grid.zzzzzzzz=5"), NJORD_EINVAL);
+    assert_msg("keys of [grid]");
+    if (strstr(njord_last_error(), "did you mean")) fail_msg("%s", njord_last_error());
+    assert_int_equal(njord_config_set(c, "=5"), NJORD_EINVAL);
+    assert_msg("missing key name");
+    assert_int_equal(njord_config_set(c, "  = 5"), NJORD_EINVAL);
+    assert_msg("missing key name");
+    assert_null(njord_config_get(c, "planet.raduis"));
+    assert_msg("did you mean 'planet.radius'?");
+    load_bad("[time]\nintegator = leapfrog\n", NJORD_EINVAL, "bad.ini:2: unknown key 'time.integator'",
+             "did you mean 'time.integrator'?");
+    njord_config_destroy(c);
+}
+
+/* auto and none stand alone in a list. */
+static void test_list_special_words(void **state)
+{
+    (void)state;
+    njord_config *c = new_cfg();
+    bad(c, "output.variables", "none,u", "'none' must be the only item");
+    bad(c, "output.variables", "u, auto", "'auto' must be the only item");
+    bad(c, "output.pressure_variables", "ta,none", "'none' must be the only item");
+    good(c, "output.variables", " none ", "none");
+    good(c, "output.variables", "auto", "auto");
+    good(c, "output.pressure_variables", "none", "none");
+    njord_config_destroy(c);
+}
+
+struct thread_arg {
+    const njord_config *shared;
+    const char *ini; /* the shared configuration's text */
+    int id, failures;
+    char why[256];
+};
+
+static void *thread_main(void *p)
+{
+    struct thread_arg *a = p;
+    for (int it = 0; it < 200 && !a->failures; it++) {
+        njord_config *mine = NULL;
+        char want[64], *ini = NULL;
+        if (njord_config_create(&mine) != NJORD_OK) {
+            a->failures++;
+            snprintf(a->why, sizeof a->why, "create: %s", njord_last_error());
+            break;
+        }
+        /* concurrent reads of the shared configuration */
+        double dt = 0;
+        if (njord_config_get_double(a->shared, "time.dt", &dt) != NJORD_OK || dt != 3960.0 ||
+            njord_config_to_string(a->shared, &ini) != NJORD_OK || strcmp(ini, a->ini) != 0 ||
+            njord_config_equal_keys(a->shared, a->shared, NULL, 0, NULL) != 1) {
+            a->failures++;
+            snprintf(a->why, sizeof a->why, "shared read");
+        }
+        free(ini);
+        /* an error message of this thread's own */
+        snprintf(want, sizeof want, "grid.trunc=%d", 5000 + a->id);
+        if (njord_config_set(mine, want) != NJORD_EINVAL) a->failures++;
+        snprintf(want, sizeof want, "%d is out of range", 5000 + a->id);
+        if (!strstr(njord_last_error(), want)) {
+            a->failures++;
+            snprintf(a->why, sizeof a->why, "message '%s' lacks '%s'", njord_last_error(), want);
+        }
+        snprintf(want, sizeof want, "time.dt=%d.5min", a->id);
+        if (njord_config_set(mine, want) != NJORD_OK || njord_config_get_double(mine, "time.dt", &dt) ||
+            dt != a->id * 60.0 + 30.0)
+            a->failures++;
+        njord_config_destroy(mine);
+    }
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    enum { NT = 4 };
+    njord_config *c = new_cfg();
+    good(c, "time.dt", "1.1h", "3960");
+    char *ini = NULL;
+    assert_int_equal(njord_config_to_string(c, &ini), NJORD_OK);
+    pthread_t th[NT];
+    struct thread_arg arg[NT];
+    for (int i = 0; i < NT; i++) {
+        arg[i] = (struct thread_arg){.shared = c, .ini = ini, .id = i + 1};
+        assert_int_equal(pthread_create(&th[i], NULL, thread_main, &arg[i]), 0);
+    }
+    for (int i = 0; i < NT; i++) assert_int_equal(pthread_join(th[i], NULL), 0);
+    for (int i = 0; i < NT; i++)
+        if (arg[i].failures) fail_msg("thread %d: %d failures (%s)", i, arg[i].failures, arg[i].why);
+    free(ini);
+    njord_config_destroy(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -727,6 +978,10 @@ int main(void)
         cmocka_unit_test(test_set),              cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_equal_keys),       cmocka_unit_test(test_describe),
         cmocka_unit_test(test_file_syntax),      cmocka_unit_test(test_file_errors),
+        cmocka_unit_test(test_duration_exact),   cmocka_unit_test(test_number_underflow),
+        cmocka_unit_test(test_locale),           cmocka_unit_test(test_file_sections),
+        cmocka_unit_test(test_file_characters),  cmocka_unit_test(test_suggestions),
+        cmocka_unit_test(test_list_special_words), cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }

@@ -6,46 +6,62 @@
  * "section.key", e.g. "time.dt", and are set from INI files
  * (njord_config_load) and from command-line style assignments
  * (njord_config_set, the CLI's --set section.key=value), later settings
- * overriding earlier ones. Nothing is ever ignored: an unknown section, an
- * unknown key, a bad value or a key given twice in one file is an error whose
- * message names the key (and, for files, file:line).
+ * overriding earlier ones. Nothing is ever ignored: an unknown section (even one
+ * with no keys), an unknown key, a bad value or a key given twice in one file is
+ * an error whose message names the key (and, for files, file:line); for an
+ * unknown key or section it also suggests the closest known one ("did you mean
+ * 'grid.trunc'?").
  *
  * INI syntax (parsed with libinih):
- *   [section]                 a section header; keys belong to the last header
+ *   [section]                 a section header; keys belong to the last header;
+ *                             "[ grid ]" is [grid]; an empty or unknown name is
+ *                             an error on the header's line
  *   key = value               also "key: value"; whitespace around both is ignored
  *   ; comment   # comment     whole-line comments
  *   key = value ; comment     inline comments: ';' or '#' preceded by whitespace
  *   key = "value"             one pair of enclosing double quotes is removed
- *                             (how an empty string is written: key = "")
+ *                             (how an empty string is written: key = ""); a ';'
+ *                             or '#' after whitespace starts a comment even inside
+ *                             the quotes, so key = "a ; b" is an error
  *   libinih limits a line to 197 characters (after comments are removed). Leading
  *   indentation is allowed (there are no continuation lines). A key may appear
  *   in a file only once; the same section header may appear more than once.
- *   Section and key names and enum words are case-sensitive.
+ *   Section and key names and enum words are case-sensitive. Lines end in LF or
+ *   CR LF (a CR elsewhere, as in old Mac files, is an error); control characters
+ *   other than tab are errors (outside comments); an initial UTF-8 byte order
+ *   mark is skipped.
  *
  * Value types and their text forms (the canonical form is what
  * njord_config_get() returns and njord_config_write() writes):
  *   int       decimal integer, optional sign; range-checked
- *   double    decimal number (e.g. 6.37122e6); finite; range-checked;
+ *   double    decimal number (e.g. 6.37122e6); finite and not too small for a
+ *             normal double (1e-400 is an error, not 0); range-checked;
  *             canonical: the shortest text that reads back to the same double
  *   duration  a number with an optional unit s, min, h or d ("600", "600s",
- *             "10min", "6h", "1.5d"); canonical: plain seconds ("21600");
- *             njord_config_get_double() returns seconds
+ *             "10min", "6h", "1.5d"); the seconds are the decimal product
+ *             rounded once ("1.1h" is exactly 3960); canonical: plain seconds
+ *             ("21600"); njord_config_get_double() returns seconds
  *   bool      true/false, yes/no, on/off, 1/0 (any case); canonical true/false
  *   enum      one of the listed words
- *   string    any text without control characters and without a ';' or '#'
- *             preceded by whitespace (so that written files read back)
+ *   string    any valid UTF-8 text without control characters and without a
+ *             ';' or '#' preceded by whitespace (so that written files read back)
  *   list      comma-separated words ("u, v,zg"); each must be one of the allowed
  *             words when the key has such a set; no empty or repeated items;
+ *             the words auto and none stand alone ("none,u" is an error);
  *             an empty value is the empty list; canonical "u,v,zg"
  *   datetime  ISO 8601 "YYYY-MM-DDTHH:MM:SS" (proleptic Gregorian calendar,
  *             years 0001-9999), validated (month, day of month, leap years)
+ *   Numbers are read and written in the "C" locale whatever the program's
+ *   locale (0.5 is never read or written as 0,5).
  *
  * Errors: NJORD_EINVAL (NULL argument, unknown section or key, bad value, type
  *   mismatch in a typed getter, malformed assignment or INI line), NJORD_EIO (file
  *   cannot be opened or read; the message names the path), NJORD_ENOMEM.
  *   Messages (njord_last_error()) look like
  *     "run.ini:12: grid.trunc: 5000 is out of range (1..4095)"
- *     "time.integrator: 'rk4' is not one of: leapfrog, imex-sil3".
+ *     "time.integrator: 'rk4' is not one of: leapfrog, imex-sil3"
+ *     "run.ini:3: unknown key 'grid.trunk' (keys of [grid]: trunc, grid, nlat,
+ *      nlon); did you mean 'grid.trunc'?".
  *   On error the configuration is unchanged (a failed load applies nothing).
  *
  * Ownership: strings returned by getters are owned by the configuration and stay

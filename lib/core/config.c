@@ -9,15 +9,119 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <ini.h>
 
 #include "common.h"
+
+/* ------------------------------------------------------------------ text helpers */
+
+/* Character classes of the configuration syntax: ASCII only, whatever the
+ * caller's locale (isspace() of a Latin-1 locale would eat a no-break space). */
+static int nj_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+static int nj_ctrl(int c) { return (c >= 0 && c < 0x20) || c == 0x7f; }
+static int nj_lower(int c) { return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c; }
+
+static int nj_casecmp(const char *a, const char *b)
+{
+    for (; *a && nj_lower((unsigned char)*a) == nj_lower((unsigned char)*b); a++, b++) {}
+    return nj_lower((unsigned char)*a) - nj_lower((unsigned char)*b);
+}
+
+/* Numbers are read and written in the "C" locale: a program that called
+ * setlocale(LC_ALL, "") in, say, a German locale must still read "0.53" as 0.53
+ * and write "0.53", not "0,53". uselocale() switches the calling thread only. */
+static locale_t nj_cloc;
+static pthread_once_t nj_cloc_once = PTHREAD_ONCE_INIT;
+static void nj_cloc_init(void) { nj_cloc = newlocale(LC_ALL_MASK, "C", (locale_t)0); }
+
+static locale_t c_locale_enter(void)
+{
+    pthread_once(&nj_cloc_once, nj_cloc_init);
+    return nj_cloc ? uselocale(nj_cloc) : (locale_t)0;
+}
+
+static void c_locale_leave(locale_t old)
+{
+    if (old) uselocale(old);
+}
+
+/* strtod in the "C" locale; *range set when the value overflows or underflows
+ * (a nonzero number too small for a normal double, e.g. 1e-400). */
+static double c_strtod(const char *s, int *range)
+{
+    locale_t old = c_locale_enter();
+    errno = 0;
+    double x = strtod(s, NULL);
+    *range = errno == ERANGE || !isfinite(x);
+    c_locale_leave(old);
+    return x;
+}
+
+/* NULL when s is valid UTF-8 (no overlong forms, surrogates or code points above
+ * U+10FFFF), else a pointer to the first bad byte. */
+static const char *bad_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p;
+        int n;
+        unsigned cp, lo;
+        if (c < 0x80) {
+            p++;
+            continue;
+        } else if (c >= 0xc2 && c <= 0xdf) {
+            n = 1, cp = c & 0x1f, lo = 0x80;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2, cp = c & 0x0f, lo = 0x800;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3, cp = c & 0x07, lo = 0x10000;
+        } else {
+            return (const char *)p;
+        }
+        for (int i = 1; i <= n; i++) {
+            if ((p[i] & 0xc0) != 0x80) return (const char *)p;
+            cp = (cp << 6) | (p[i] & 0x3f);
+        }
+        if (cp < lo || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return (const char *)p;
+        p += n + 1;
+    }
+    return NULL;
+}
+
+/* Edit distance (insertions, deletions, substitutions, adjacent transpositions)
+ * between a[0..la) and b[0..lb), capped at 9: for "did you mean" suggestions. */
+static int edit_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+    enum { N = 64 };
+    if (la >= N || lb >= N) return 9;
+    int d[N][N];
+    for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            c = NJ_MIN(c, d[i - 1][j] + 1);
+            c = NJ_MIN(c, d[i][j - 1] + 1);
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                c = NJ_MIN(c, d[i - 2][j - 2] + 1);
+            d[i][j] = c;
+        }
+    return NJ_MIN(d[la][lb], 9);
+}
+
+/* A suggestion is made when the edit distance is at most this (for a word of
+ * length n): 1 for short words, 2 from 5 characters, 3 from 12. */
+static int close_enough(int dist, size_t n) { return dist <= (n >= 12 ? 3 : n >= 5 ? 2 : 1); }
 
 /* ------------------------------------------------------------------ schema */
 
@@ -261,6 +365,7 @@ static int find_key(const char *name)
  * "7.292e-05"). */
 static void fmt_double(double x, char *buf, size_t len)
 {
+    locale_t old = c_locale_enter();
     int p = 1;
     for (; p < 17; p++) {
         snprintf(buf, len, "%.*e", p - 1, x);
@@ -273,6 +378,7 @@ static void fmt_double(double x, char *buf, size_t len)
         snprintf(buf, len, "%.*f", NJ_MAX(0, p - 1 - ex), x);
     else if (x == 0.0)
         snprintf(buf, len, "0");
+    c_locale_leave(old);
 }
 
 /* "a|b|c" -> "a, b, c" */
@@ -470,8 +576,8 @@ static int parse_list(const nj_key *k, const char *s, nj_val *out)
         const char *e = strchr(p, ',');
         const char *end = e ? e : p + strlen(p);
         const char *a = p, *b = end;
-        while (a < b && isspace((unsigned char)*a)) a++;
-        while (b > a && isspace((unsigned char)b[-1])) b--;
+        while (a < b && nj_space((unsigned char)*a)) a++;
+        while (b > a && nj_space((unsigned char)b[-1])) b--;
         size_t wl = (size_t)(b - a);
         if (wl == 0) {
             st = nj_error(NJORD_EINVAL, "%s: '%s' has an empty item (items are separated by single commas)",
@@ -479,7 +585,7 @@ static int parse_list(const nj_key *k, const char *s, nj_val *out)
             break;
         }
         for (const char *q = a; q < b; q++)
-            if (isspace((unsigned char)*q) || iscntrl((unsigned char)*q) || *q == ';' || *q == '#') {
+            if (nj_space((unsigned char)*q) || nj_ctrl((unsigned char)*q) || *q == ';' || *q == '#') {
                 st = nj_error(NJORD_EINVAL, "%s: list item '%.*s' is not a single word", k->name,
                               (int)wl, a);
                 break;
@@ -508,6 +614,11 @@ static int parse_list(const nj_key *k, const char *s, nj_val *out)
         if (!e) break;
         p = e + 1;
     }
+    /* the special words of a list (auto, none) stand alone: "none,u" is a mistake */
+    for (int j = 0; st == NJORD_OK && n > 1 && j < n; j++)
+        if (k->allowed && (!strcmp(items[j], "auto") || !strcmp(items[j], "none")))
+            st = nj_error(NJORD_EINVAL, "%s: '%s' must be the only item (got '%s')", k->name,
+                          items[j], s);
     if (st != NJORD_OK) {
         free(items);
         free(text);
@@ -521,6 +632,45 @@ static int parse_list(const nj_key *k, const char *s, nj_val *out)
     return NJORD_OK;
 }
 
+/* The number s[0..l) (as scan_number(s, 1) found it) times unit, correctly
+ * rounded: the product is formed in decimal, so that "1.1h" is exactly 3960 s
+ * (1.1 * 3600 in binary is 3960.0000000000005). *range: over- or underflow. */
+static int scaled_strtod(const char *s, size_t l, unsigned long unit, double *x, int *range)
+{
+    enum { PAD = 12 }; /* room before the digits for the carry and the sign */
+    size_t cap = l + PAD + 32;
+    char *b = malloc(cap);
+    if (!b) return NJORD_ENOMEM;
+    size_t i = 0, o = PAD;
+    int neg = 0;
+    long frac = 0, ex = 0;
+    if (s[i] == '+' || s[i] == '-') neg = s[i++] == '-';
+    for (; i < l && isdigit((unsigned char)s[i]); i++) b[o++] = s[i];
+    if (i < l && s[i] == '.')
+        for (i++; i < l && isdigit((unsigned char)s[i]); i++, frac++) b[o++] = s[i];
+    if (i < l && (s[i] == 'e' || s[i] == 'E')) {
+        int eneg = 0;
+        i++;
+        if (s[i] == '+' || s[i] == '-') eneg = s[i++] == '-';
+        for (; i < l && isdigit((unsigned char)s[i]); i++)
+            if (ex < 100000000L) ex = 10 * ex + (s[i] - '0');
+        if (eneg) ex = -ex;
+    }
+    unsigned long carry = 0;
+    for (size_t j = o; j-- > PAD;) {
+        unsigned long t = (unsigned long)(b[j] - '0') * unit + carry;
+        b[j] = (char)('0' + t % 10);
+        carry = t / 10;
+    }
+    size_t a = PAD;
+    for (; carry; carry /= 10) b[--a] = (char)('0' + carry % 10);
+    if (neg) b[--a] = '-';
+    snprintf(b + o, cap - o, "e%ld", ex - frac);
+    *x = c_strtod(b + a, range);
+    free(b);
+    return NJORD_OK;
+}
+
 /* Parse value text s (already trimmed, quotes removed) for key k into out
  * (which must be empty). On error out stays empty and the message names the key. */
 static int parse_value(const nj_key *k, const char *s, nj_val *out)
@@ -528,6 +678,10 @@ static int parse_value(const nj_key *k, const char *s, nj_val *out)
     char buf[64];
     const char *why;
     memset(out, 0, sizeof *out);
+    const char *bad = bad_utf8(s);
+    if (bad)
+        return nj_error(NJORD_EINVAL, "%s: the value is not valid UTF-8 (byte 0x%02X at offset %zu)",
+                        k->name, (unsigned)(unsigned char)*bad, (size_t)(bad - s));
     switch (k->type) {
     case CT_INT: {
         size_t l = scan_number(s, 0);
@@ -547,14 +701,14 @@ static int parse_value(const nj_key *k, const char *s, nj_val *out)
     case CT_DOUBLE:
     case CT_DURATION: {
         size_t l = scan_number(s, 1);
-        double unit = 1.0;
+        unsigned long unit = 1;
         if (l > 0 && k->type == CT_DURATION) {
             const char *u = s + l;
             while (*u == ' ' || *u == '\t') u++;
-            if (*u == '\0' || strcmp(u, "s") == 0) unit = 1.0;
-            else if (strcmp(u, "min") == 0) unit = 60.0;
-            else if (strcmp(u, "h") == 0) unit = 3600.0;
-            else if (strcmp(u, "d") == 0) unit = 86400.0;
+            if (*u == '\0' || strcmp(u, "s") == 0) unit = 1;
+            else if (strcmp(u, "min") == 0) unit = 60;
+            else if (strcmp(u, "h") == 0) unit = 3600;
+            else if (strcmp(u, "d") == 0) unit = 86400;
             else l = 0;
         } else if (l > 0 && s[l] != '\0') {
             l = 0;
@@ -567,9 +721,13 @@ static int parse_value(const nj_key *k, const char *s, nj_val *out)
                                 k->name, s);
             return nj_error(NJORD_EINVAL, "%s: '%s' is not a number", k->name, s);
         }
-        double x = strtod(s, NULL) * unit;
-        if (!isfinite(x))
-            return nj_error(NJORD_EINVAL, "%s: '%s' is out of range of a double", k->name, s);
+        double x;
+        int range;
+        if (scaled_strtod(s, l, unit, &x, &range) != NJORD_OK)
+            return nj_error(NJORD_ENOMEM, "%s: out of memory", k->name);
+        if (range)
+            return nj_error(NJORD_EINVAL, "%s: '%s' is out of range of a double (%s)", k->name, s,
+                            fabs(x) < 1 ? "too small; write 0 for zero" : "too large");
         if (x == 0.0) x = 0.0; /* no "-0" */
         fmt_double(x, buf, sizeof buf);
         char shown[80] = "";
@@ -581,10 +739,10 @@ static int parse_value(const nj_key *k, const char *s, nj_val *out)
         break;
     }
     case CT_BOOL:
-        if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcasecmp(s, "on") ||
+        if (!nj_casecmp(s, "true") || !nj_casecmp(s, "yes") || !nj_casecmp(s, "on") ||
             !strcmp(s, "1"))
             out->i = 1;
-        else if (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcasecmp(s, "off") ||
+        else if (!nj_casecmp(s, "false") || !nj_casecmp(s, "no") || !nj_casecmp(s, "off") ||
                  !strcmp(s, "0"))
             out->i = 0;
         else
@@ -628,8 +786,8 @@ static int parse_value(const nj_key *k, const char *s, nj_val *out)
 static char *normalize(const char *s)
 {
     const char *a = s, *b = s + strlen(s);
-    while (a < b && isspace((unsigned char)*a)) a++;
-    while (b > a && isspace((unsigned char)b[-1])) b--;
+    while (a < b && nj_space((unsigned char)*a)) a++;
+    while (b > a && nj_space((unsigned char)b[-1])) b--;
     if (b - a >= 2 && *a == '"' && b[-1] == '"') {
         a++;
         b--;
@@ -649,40 +807,106 @@ static int parse_text(const nj_key *k, const char *value, nj_val *out)
     return st;
 }
 
+/* "; did you mean 'a.b'?" (or "'a.b' or 'c.d'") for the schema keys closest to the
+ * unknown name, or "" when none is close: the key part a few edits from a key of
+ * the same (or a nearly same) section, or exactly a key of another section. */
+static void suggest_key(const char *name, char *buf, size_t len)
+{
+    const char *dot = strchr(name, '.');
+    const char *kp = dot ? dot + 1 : name;
+    size_t sl = dot ? (size_t)(dot - name) : 0, kl = strlen(kp);
+    int d[sizeof nj_schema / sizeof nj_schema[0]];
+    int best = 99;
+    for (int k = 0; k < NKEYS; k++) {
+        const nj_key *q = &nj_schema[k];
+        size_t qsl = strlen(q->section), qkl = strlen(q->key);
+        int dk = edit_distance(kp, kl, q->key, qkl);
+        int ds = dot ? edit_distance(name, sl, q->section, qsl) : 9;
+        d[k] = 99;
+        if (dk == 0) d[k] = close_enough(ds, qsl) ? ds : 3; /* the key of another section */
+        else if (close_enough(dk, qkl) && close_enough(ds, qsl)) d[k] = ds + dk;
+        else if (close_enough(dk, qkl) && !dot) d[k] = 3 + dk;
+        best = NJ_MIN(best, d[k]);
+    }
+    buf[0] = '\0';
+    if (best == 99) return;
+    size_t o = 0;
+    int nfound = 0;
+    for (int k = 0; k < NKEYS && nfound < 3; k++) {
+        if (d[k] != best) continue;
+        int w = snprintf(buf + o, len - o, "%s'%s'", nfound ? " or " : "; did you mean ",
+                         nj_schema[k].name);
+        if (w < 0 || (size_t)w >= len - o) break;
+        o += (size_t)w;
+        nfound++;
+    }
+    if (o + 2 <= len) snprintf(buf + o, len - o, "?");
+}
+
+/* The list of sections ("model, vertical, ...") into buf. */
+static void sections_text(char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < NKEYS; k++) {
+        if (k > 0 && strcmp(nj_schema[k - 1].section, nj_schema[k].section) == 0) continue;
+        int w = snprintf(buf + o, len - o, "%s%s", o ? ", " : "", nj_schema[k].section);
+        if (w < 0 || (size_t)w >= len - o) break;
+        o += (size_t)w;
+    }
+}
+
+/* Whether s[0..n) names a section of the schema. */
+static int known_section(const char *s, size_t n)
+{
+    for (int k = 0; k < NKEYS; k++)
+        if (strlen(nj_schema[k].section) == n && strncmp(nj_schema[k].section, s, n) == 0) return 1;
+    return 0;
+}
+
+/* Message for an unknown section name s[0..n) in a [section] header. */
+static int unknown_section(const char *s, size_t n)
+{
+    char list[400], hint[80] = "";
+    sections_text(list, sizeof list);
+    int best = 99, bk = -1;
+    for (int k = 0; k < NKEYS; k++) {
+        const char *q = nj_schema[k].section;
+        int dd = edit_distance(s, n, q, strlen(q));
+        if (close_enough(dd, strlen(q)) && dd < best) best = dd, bk = k;
+    }
+    if (bk >= 0) snprintf(hint, sizeof hint, "; did you mean [%s]?", nj_schema[bk].section);
+    return nj_error(NJORD_EINVAL, "unknown section [%.*s] (sections: %s)%s", (int)n, s, list, hint);
+}
+
 /* Message for an unknown key name. */
 static int unknown_key(const char *name)
 {
     const char *dot = strchr(name, '.');
-    char list[700];
+    char list[700], hint[200];
     size_t o = 0;
     list[0] = '\0';
+    suggest_key(name, hint, sizeof hint);
+    if (!*name) return nj_error(NJORD_EINVAL, "missing key name (keys are named section.key, e.g. time.dt)");
     if (!dot)
-        return nj_error(NJORD_EINVAL, "unknown key '%s' (keys are named section.key, e.g. time.dt)",
-                        name);
+        return nj_error(NJORD_EINVAL,
+                        "unknown key '%s' (keys are named section.key, e.g. time.dt)%s", name, hint);
     size_t sl = (size_t)(dot - name);
-    int known = 0;
-    for (int k = 0; k < NKEYS; k++)
-        if (strlen(nj_schema[k].section) == sl && strncmp(nj_schema[k].section, name, sl) == 0)
-            known = 1;
+    int known = known_section(name, sl);
+    if (!known) {
+        sections_text(list, sizeof list);
+        return nj_error(NJORD_EINVAL, "unknown section [%.*s] in key '%s' (sections: %s)%s",
+                        (int)sl, name, name, list, hint);
+    }
     for (int k = 0; k < NKEYS; k++) {
         const nj_key *q = &nj_schema[k];
-        const char *item;
-        if (known) {
-            if (strlen(q->section) != sl || strncmp(q->section, name, sl) != 0) continue;
-            item = q->key;
-        } else {
-            if (k > 0 && strcmp(nj_schema[k - 1].section, q->section) == 0) continue;
-            item = q->section;
-        }
-        int w = snprintf(list + o, sizeof list - o, "%s%s", o ? ", " : "", item);
+        if (strlen(q->section) != sl || strncmp(q->section, name, sl) != 0) continue;
+        int w = snprintf(list + o, sizeof list - o, "%s%s", o ? ", " : "", q->key);
         if (w < 0 || (size_t)w >= sizeof list - o) break;
         o += (size_t)w;
     }
-    if (known)
-        return nj_error(NJORD_EINVAL, "unknown key '%s' (keys of [%.*s]: %s)", name, (int)sl, name,
-                        list);
-    return nj_error(NJORD_EINVAL, "unknown section [%.*s] in key '%s' (sections: %s)", (int)sl,
-                    name, name, list);
+    return nj_error(NJORD_EINVAL, "unknown key '%s' (keys of [%.*s]: %s)%s", name, (int)sl, name,
+                    list, hint);
 }
 
 /* ------------------------------------------------------------------ create, set, get */
@@ -742,8 +966,11 @@ int njord_config_set(njord_config *cfg, const char *assignment)
     if (!eq)
         return nj_error(NJORD_EINVAL, "'%s' is not an assignment section.key=value", assignment);
     const char *a = assignment, *b = eq;
-    while (a < b && isspace((unsigned char)*a)) a++;
-    while (b > a && isspace((unsigned char)b[-1])) b--;
+    while (a < b && nj_space((unsigned char)*a)) a++;
+    while (b > a && nj_space((unsigned char)b[-1])) b--;
+    if (a == b)
+        return nj_error(NJORD_EINVAL, "'%s': missing key name before '=' (section.key=value)",
+                        assignment);
     char *key = dup_str(a, (size_t)(b - a));
     if (!key) return nj_error(NJORD_ENOMEM, "out of memory");
     int st = njord_config_set_value(cfg, key, eq + 1);
@@ -848,8 +1075,9 @@ static int load_fail(nj_load *c, int status)
     return nj_error_context(status, "%s:%d", c->path, c->lineno);
 }
 
-/* libinih reader: one line per call. Strips comments and indentation (so that
- * libinih never sees a continuation line), checks the line's shape and length. */
+/* libinih reader: one line per call. Strips the line end, comments and
+ * indentation (so that libinih never sees a continuation line), checks the line's
+ * shape, characters and length, and writes section headers as "[name]". */
 static char *nj_reader(char *str, int num, void *stream)
 {
     nj_load *c = stream;
@@ -875,18 +1103,49 @@ static char *nj_reader(char *str, int num, void *stream)
         load_fail(c, nj_error(NJORD_EINVAL, "the line contains a NUL character"));
         return NULL;
     }
-    while (*s == ' ' || *s == '\t') s++;
-    if (*s == ';' || *s == '#') {
-        *s = '\0';
-    } else if (*s) {
-        for (char *p = s + 1; *p; p++)
-            if ((*p == ';' || *p == '#') && (p[-1] == ' ' || p[-1] == '\t')) {
-                *p = '\0';
-                break;
-            }
+    /* the line end: "\n", "\r\n" or, on the last line, nothing or "\r" */
+    size_t n = (size_t)len;
+    if (n > 0 && s[n - 1] == '\n') s[--n] = '\0';
+    if (n > 0 && s[n - 1] == '\r') s[--n] = '\0';
+    if (strchr(s, '\r')) {
+        /* else a file with old Mac line endings (CR only) would be one comment line */
+        load_fail(c, nj_error(NJORD_EINVAL, "a carriage return (\\r) inside the line: line ends "
+                                            "must be LF or CR LF"));
+        return NULL;
     }
-    size_t n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1])) s[--n] = '\0';
+    while (*s == ' ' || *s == '\t') s++;
+    char *cut = NULL; /* where a comment starts */
+    if (*s == ';' || *s == '#') {
+        cut = s;
+    } else if (*s) {
+        for (char *p = s + 1; *p && !cut; p++)
+            if ((*p == ';' || *p == '#') && (p[-1] == ' ' || p[-1] == '\t')) cut = p;
+    }
+    if (cut && cut > s && s[0] != '[') {
+        /* key = "value ; more": the comment would cut the quoted value short */
+        size_t d = strcspn(s, "=:");
+        char *v = s + d + (s[d] != '\0');
+        while (*v == ' ' || *v == '\t') v++;
+        if (v < cut && *v == '"') {
+            char *q = strchr(v + 1, '"');
+            if (!q || q > cut) {
+                load_fail(c, nj_error(NJORD_EINVAL, "'%s': %s", s,
+                                      q ? "a ';' or '#' after whitespace starts a comment, also "
+                                          "inside double quotes"
+                                        : "the double quote is not closed before the comment"));
+                return NULL;
+            }
+        }
+    }
+    if (cut) *cut = '\0';
+    n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) s[--n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (nj_ctrl((unsigned char)s[i]) && s[i] != '\t') {
+            load_fail(c, nj_error(NJORD_EINVAL, "the line contains the control character 0x%02X",
+                                  (unsigned)(unsigned char)s[i]));
+            return NULL;
+        }
     if (n > 0) {
         if (s[0] == '[') {
             char *e = strchr(s, ']');
@@ -898,6 +1157,23 @@ static char *nj_reader(char *str, int num, void *stream)
                 load_fail(c, nj_error(NJORD_EINVAL, "'%s': text after the section header", s));
                 return NULL;
             }
+            /* "[ grid ]" is [grid]; an empty or unknown name is an error here, on
+             * its own line, even when no key follows */
+            char *a = s + 1, *b = e;
+            while (a < b && (*a == ' ' || *a == '\t')) a++;
+            while (b > a && (b[-1] == ' ' || b[-1] == '\t')) b--;
+            if (a == b) {
+                load_fail(c, nj_error(NJORD_EINVAL, "'%s': empty section name", s));
+                return NULL;
+            }
+            if (!known_section(a, (size_t)(b - a))) {
+                load_fail(c, unknown_section(a, (size_t)(b - a)));
+                return NULL;
+            }
+            memmove(s + 1, a, (size_t)(b - a));
+            s[1 + (b - a)] = ']';
+            s[2 + (b - a)] = '\0';
+            n = strlen(s);
         } else {
             size_t d = strcspn(s, "=:");
             if (s[d] == '\0') {
@@ -1005,8 +1281,8 @@ int njord_config_write(const njord_config *cfg, FILE *f)
         PUT("# %s%s%s%s%s; default %s%s%s\n", type_name(q->type), *q->units ? ", units " : "",
             q->units, *con ? ": " : "", con, *q->dflt ? "" : "\"", q->dflt, *q->dflt ? "" : "\"");
         size_t vl = strlen(val);
-        if (vl == 0 || val[0] == '"' || isspace((unsigned char)val[0]) ||
-            isspace((unsigned char)val[vl - 1]))
+        if (vl == 0 || val[0] == '"' || nj_space((unsigned char)val[0]) ||
+            nj_space((unsigned char)val[vl - 1]))
             PUT("%s = \"%s\"\n", q->key, val);
         else
             PUT("%s = %s\n", q->key, val);
