@@ -268,30 +268,46 @@ bench-mpi: deps
 	bench/run-mpi.sh bench/build
 
 # ---------------------------------------------------------------- install
-install: lib $(BUILD)/njord
-	install -d $(DESTDIR)$(PREFIX)/include/njord $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
-	install -m 644 include/njord.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 include/njord/*.h $(DESTDIR)$(PREFIX)/include/njord/
-	install -m 755 $(BUILD)/njord $(DESTDIR)$(PREFIX)/bin/njord
-	@for p in $(PRECS); do \
+# make install [PREFIX=/usr/local] [DESTDIR=/staging/root]: the headers, the
+# libraries of PRECISION (static and shared, with soname symlinks), njord.pc /
+# njord_sp.pc and the njord command; builds what is missing first. PREFIX and
+# DESTDIR may contain spaces (the .pc files escape them, as pkg-config expects).
+# The .pc files: Libs.private names everything the static libraries need (with the
+# CUDA backend compiled in, the CUDA libraries and libstdc++), so that
+# `pkg-config --static` links libnjord.a; Cflags skip Open MPI's C++ bindings, so
+# that C++ code including <njord.h> links without -lmpi_cxx.
+PC_CUDA_LIBS := $(if $(filter 1,$(HAVE_CUDA)),-L$(CUDA_HOME)/lib64 -Wl$(comma)-rpath$(comma)$(CUDA_HOME)/lib64 -lcudart -lcufft -lcublas -lstdc++)
+INSTALL_DIR   = "$(DESTDIR)$(PREFIX)"
+# (the njord command of PRECISION's first precision: $(BUILD)/njord may hold the
+# other one, from an earlier build with another PRECISION)
+INSTALL_NJORD := $(BUILD)/$(firstword $(PRECS))/apps/njord
+install: lib $(INSTALL_NJORD)
+	install -d $(INSTALL_DIR)/include/njord $(INSTALL_DIR)/lib/pkgconfig $(INSTALL_DIR)/bin
+	install -m 644 include/njord.h $(INSTALL_DIR)/include/
+	install -m 644 include/njord/*.h $(INSTALL_DIR)/include/njord/
+	install -m 755 $(INSTALL_NJORD) $(INSTALL_DIR)/bin/njord
+	@pcprefix=$$(printf '%s\n' "$(PREFIX)" | sed -e 's/[\\&|]/\\&/g' -e 's/ /\\\\ /g'); \
+	for p in $(PRECS); do \
 	  n=$$( [ $$p = sp ] && echo njord_sp || echo njord ); \
-	  install -m 644 $(BUILD)/$$p/lib$$n.a $(DESTDIR)$(PREFIX)/lib/; \
-	  install -m 755 $(BUILD)/$$p/lib$$n.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/; \
-	  ln -sf lib$$n.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/lib$$n.so.$(SOVERSION); \
-	  ln -sf lib$$n.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/lib$$n.so; \
+	  install -m 644 $(BUILD)/$$p/lib$$n.a $(INSTALL_DIR)/lib/ || exit 1; \
+	  install -m 755 $(BUILD)/$$p/lib$$n.so.$(VERSION) $(INSTALL_DIR)/lib/ || exit 1; \
+	  ln -sf lib$$n.so.$(VERSION) $(INSTALL_DIR)/lib/lib$$n.so.$(SOVERSION) || exit 1; \
+	  ln -sf lib$$n.so.$(SOVERSION) $(INSTALL_DIR)/lib/lib$$n.so || exit 1; \
 	  extra=$$( [ $$p = sp ] && echo "-DNJORD_SINGLE" || true ); \
 	  fftw=$$( [ $$p = sp ] && echo "fftw3f" || echo "fftw3" ); \
-	  sed -e "s|@PREFIX@|$(PREFIX)|g" -e "s|@NAME@|$$n|g" -e "s|@VERSION@|$(VERSION)|g" \
-	      -e "s|@EXTRA_CFLAGS@|$$extra $(MPI_CFLAGS)|g" -e "s|@FFTW@|$$fftw|g" \
+	  sed -e "s|@PREFIX@|$$pcprefix|g" -e "s|@NAME@|$$n|g" -e "s|@VERSION@|$(VERSION)|g" \
+	      -e "s|@EXTRA_CFLAGS@|$$extra $(MPI_CFLAGS) -DOMPI_SKIP_MPICXX|g" -e "s|@FFTW@|$$fftw|g" \
 	      -e "s|@MPI_LIBS@|$(MPI_LIBS)|g" \
-	      -e "s|@LIBS_PRIVATE@|-L$(BLASDIR) -Wl,-rpath,$(BLASDIR) -lopenblas -lnetcdf -linih $(MPI_LIBS) -lm -ldl -fopenmp|g" \
-	      tools/njord.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$n.pc; \
+	      -e "s|@LIBS_PRIVATE@|-L$(BLASDIR) -Wl,-rpath,$(BLASDIR) -lopenblas -lnetcdf -linih $(MPI_LIBS) -lm -ldl -fopenmp $(PC_CUDA_LIBS)|g" \
+	      tools/njord.pc.in > $(INSTALL_DIR)/lib/pkgconfig/$$n.pc || exit 1; \
 	  echo "installed $$n ($$p) into $(DESTDIR)$(PREFIX)"; \
 	done
 
 uninstall:
-	rm -rf $(DESTDIR)$(PREFIX)/include/njord $(DESTDIR)$(PREFIX)/include/njord.h
-	rm -f $(DESTDIR)$(PREFIX)/lib/libnjord*.* $(DESTDIR)$(PREFIX)/lib/pkgconfig/njord*.pc $(DESTDIR)$(PREFIX)/bin/njord
+	rm -rf $(INSTALL_DIR)/include/njord $(INSTALL_DIR)/include/njord.h
+	rm -f $(INSTALL_DIR)/lib/libnjord.a $(INSTALL_DIR)/lib/libnjord.so* $(INSTALL_DIR)/lib/libnjord_sp.a \
+	  $(INSTALL_DIR)/lib/libnjord_sp.so* $(INSTALL_DIR)/lib/pkgconfig/njord.pc \
+	  $(INSTALL_DIR)/lib/pkgconfig/njord_sp.pc $(INSTALL_DIR)/bin/njord
 
 clean:
 	rm -rf build build-san bench/build

@@ -1,9 +1,12 @@
 /* examples/barotropic_uv300.c — a barotropic forecast from real data, through the
  * library API: the January (or July) 300 hPa winds of the Debian package
  * libncarg-data, read from their T42 Gaussian grid and interpolated to the model
- * grid; the height is put in balance with the wind. Runs 5 days at T42 and prints
- * the diagnostics every 12 hours.
+ * grid; the height is put in balance with the wind around a mean depth of 10 km.
+ * Runs 5 days at T42 (a second on 2 cores) and prints the diagnostics every
+ * 12 hours: the mean depth and the energy stay constant (to 1e-6), the largest
+ * wind eases from 56 to 45 m/s (January).
  *
+ *   cc barotropic_uv300.c $(pkg-config --cflags --libs njord) -o barotropic_uv300
  *   barotropic_uv300 [PATH_TO_uv300.nc] [0|1 (January|July)] [OUTPUT.nc]
  */
 #include <stdio.h>

@@ -6,9 +6,16 @@
  * from the second ("path:VAR"), interpolates them in ln p onto the 26 CAM levels
  * and estimates the orography from the surface pressure (the files carry none;
  * ICAO standard atmosphere). The forecast runs 2 days at T42L26 and writes model
- * levels and 850/500/250 hPa fields. The data are a demonstration, not a
- * consistent analysis: expect adjustment in the first hours.
+ * levels and 850/500/250 hPa fields, and prints the surface pressure and the
+ * largest wind every 12 hours (about 5 s on 2 cores). The data are a
+ * demonstration, not a consistent analysis, and the model has no surface drag:
+ * the flow adjusts throughout the 2 days. The largest wind (81 m/s at the start)
+ * reaches 80-120 m/s at the top level, and lowest-level winds, 12 m/s at most at
+ * the start, reach 70 m/s over the Himalaya and Greenland, where the estimated
+ * orography is steep (pressure-level winds below the ground hold the lowest
+ * level's); the mean surface pressure stays at 984.38 hPa.
  *
+ *   cc forecast_from_analysis.c $(pkg-config --cflags --libs njord) -o forecast_from_analysis
  *   forecast_from_analysis [DATA_DIR] [OUTPUT.nc]
  */
 #include <stdio.h>
