@@ -307,6 +307,8 @@ static int cmd_run(int argc, char **argv)
         rs.t0 = now();
         rs.tstart = njord_model_time(m);
         st = njord_model_run(m, -1, on_output, &rs);
+        /* the output is complete (or its failure known) before anyone is told */
+        if (!st) st = njord_model_close_output(m);
     }
     if (st) snprintf(msg, sizeof msg, "%s", njord_last_error());
     double wall = now() - rs.t0;
@@ -345,7 +347,7 @@ static int cmd_run(int argc, char **argv)
     }
     char outcopy[4096] = "";
     if (outw) snprintf(outcopy, sizeof outcopy, "%s", outw);
-    njord_model_destroy(m); /* completes the output file */
+    njord_model_destroy(m);
     if (!st && rank == 0)
         fprintf(stderr, *outcopy ? "njord: output in %s\n" : "njord: no output file%s\n", outcopy);
     njord_config_destroy(cfg);

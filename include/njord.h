@@ -12,9 +12,13 @@
  *  - Handles are opaque; the caller owns what it creates and destroys it with the
  *    matching *_destroy call. Destroy functions accept NULL.
  *  - Thread safety: distinct handles may be used concurrently from different threads.
- *    A single handle must not be used by two threads at once. Calls on a handle
- *    may use OpenMP threads internally (OMP_NUM_THREADS governs how many); results
- *    never depend on the number of threads.
+ *    A single handle must not be used by two threads at once. Exception: NetCDF-C
+ *    is not thread safe, so nothing that reads or writes a NetCDF file (io.h,
+ *    and model creation from an initial or restart file, model output and
+ *    restart files) may run in two threads at once. Calls on a handle may use
+ *    OpenMP threads internally (OMP_NUM_THREADS governs how many; a cpu
+ *    transform plan uses at most as many as there were when it was created);
+ *    results never depend on the number of threads.
  */
 #ifndef NJORD_H
 #define NJORD_H

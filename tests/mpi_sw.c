@@ -55,6 +55,18 @@ static void run_case(const char *integrator, const char *cs)
     check(njord_model_spectral_state(md, 0, b, b + ns, b + 2 * ns) == NJORD_OK, "gather state");
     snprintf(what, sizeof what, "%s %s: spectral state bitwise", cs, integrator);
     if (rank == 0) check(!memcmp(a, b, sizeof(njord_real) * 3 * ns), what);
+    /* outputs the root does not want (NULL there, whatever the other ranks
+     * pass): every rank skips the same gathers instead of hanging in one */
+    memset(b, 0, sizeof(njord_real) * 3 * ns);
+    check(njord_model_spectral_state(md, 0, rank == 0 ? b : NULL, NULL, rank == 0 ? b + 2 * ns : NULL) ==
+              NJORD_OK,
+          "gather state with NULL outputs");
+    if (rank == 0)
+        check(!memcmp(a, b, sizeof(njord_real) * ns) && !memcmp(a + 2 * ns, b + 2 * ns, sizeof(njord_real) * ns),
+              "the wanted outputs of a gather with NULLs");
+    /* a NULL global on the root alone: an error on every rank, no hang */
+    check(njord_sht_gather_grid((njord_sht_plan *)njord_model_plan(md), 0, gb, NULL, 1) == NJORD_EINVAL,
+          "NULL global on the root: NJORD_EINVAL on every rank");
     const char *fields[] = {"u", "v", "zg", "pv"};
     for (int k = 0; k < 4; k++) {
         njord_model_field(ms, fields[k], 0, ga);

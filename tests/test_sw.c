@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <omp.h>
@@ -257,6 +258,50 @@ static void test_errors_and_blowup(void **state)
     njord_model_destroy(m);
 }
 
+/* njord_model_close_output completes the file before anyone is told; no output
+ * after it; a callback that fails without a message is named */
+static int cb_fail(njord_model *m, void *user)
+{
+    (void)m;
+    (void)user;
+    return 7;
+}
+
+static void test_close_output(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/njord_test_sw_close_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    remove(path);
+    char of[64];
+    snprintf(of, sizeof of, "output.file=%s", path);
+    const char *s[] = {"initial.case=williamson2", "grid.trunc=21", "time.dt=1h",
+                       "output.interval=3h", of, NULL};
+    njord_model *m = model(s);
+    assert_int_equal(njord_model_run(m, 6 * 3600.0, NULL, NULL), NJORD_OK);
+    assert_int_not_equal(access(path, F_OK), 0); /* still the temporary file */
+    assert_int_equal(njord_model_close_output(m), NJORD_OK);
+    assert_int_equal(access(path, F_OK), 0);
+    assert_int_equal(njord_model_close_output(m), NJORD_OK); /* again: nothing */
+    assert_int_equal(njord_model_run(m, 12 * 3600.0, NULL, NULL), NJORD_EINVAL);
+    assert_non_null(strstr(njord_last_error(), "already completed"));
+    njord_model_destroy(m);
+    remove(path);
+
+    m = model(s);
+    assert_int_equal(njord_model_run(m, 6 * 3600.0, cb_fail, NULL), 7);
+    fprintf(stderr, "  callback failure: %s\n", njord_last_error());
+    assert_non_null(strstr(njord_last_error(), "the on_output callback returned 7"));
+    njord_model_destroy(m);
+    char part[96];
+    snprintf(part, sizeof part, "%s.partial", path);
+    assert_int_equal(access(part, F_OK), 0); /* the output so far, at the partial path */
+    assert_int_not_equal(access(path, F_OK), 0);
+    remove(part);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_integrators_agree),
         cmocka_unit_test(test_threads_bitwise),
         cmocka_unit_test(test_errors_and_blowup),
+        cmocka_unit_test(test_close_output),
     };
     return cmocka_run_group_tests_name(SP ? "shallow water (single)" : "shallow water (double)", tests,
                                        NULL, NULL);

@@ -13,9 +13,13 @@
  *  - Handles are opaque; the caller owns what it creates and destroys it with the
  *    matching *_destroy call. Destroy functions accept NULL.
  *  - Thread safety: distinct handles may be used concurrently from different threads.
- *    A single handle must not be used by two threads at once. Calls on a handle
- *    may use OpenMP threads internally (OMP_NUM_THREADS governs how many); results
- *    never depend on the number of threads.
+ *    A single handle must not be used by two threads at once. Exception: NetCDF-C
+ *    is not thread safe, so nothing that reads or writes a NetCDF file (io.h,
+ *    and model creation from an initial or restart file, model output and
+ *    restart files) may run in two threads at once. Calls on a handle may use
+ *    OpenMP threads internally (OMP_NUM_THREADS governs how many; a cpu
+ *    transform plan uses at most as many as there were when it was created);
+ *    results never depend on the number of threads.
  */
 #ifndef NJORD_CORE_H
 #define NJORD_CORE_H
@@ -50,15 +54,18 @@ enum {
     NJORD_EMPI = -6,      /**< MPI error */
     NJORD_ENOTSUP = -7,   /**< operation not supported in this configuration */
     NJORD_EINTERNAL = -8, /**< a library-internal error (a bug: please report) */
-    NJORD_EBLOWUP = -9    /**< a model produced a non-finite value */
+    NJORD_EBLOWUP = -9    /**< a model produced a non-finite or unphysical value */
 };
 
-/** Message describing the last error raised in the calling thread ("" if none).
- *  The string is owned by the library and valid until the next failing call in
- *  the same thread. */
+/** Message describing the last error raised in the calling thread ("" if none
+ *  yet). The buffer is owned by the library (one per thread); its text is
+ *  replaced by the next failing call in the same thread and is not reset by
+ *  successful calls in general, so read it right after a call that failed. */
 const char *njord_last_error(void);
 
-/** Short name of a status code ("NJORD_EINVAL", ...). Never NULL. */
+/** Name of a status code with a short description, e.g.
+ *  "NJORD_EINVAL (invalid argument)"; "unknown status" for other values. Never
+ *  NULL; static string. */
 const char *njord_strerror(int status);
 
 /** Library version string, e.g. "0.1.0". */
@@ -76,9 +83,11 @@ const char *njord_build_info(void);
  *  the processor model, and older releases do not know newer models), the value
  *  of OPENBLAS_CORETYPE that selects fitting kernels ("SkylakeX" or "Haswell");
  *  NULL when the kernels fit, when OPENBLAS_CORETYPE is already set, or on other
- *  architectures. The variable only takes effect in a process started with it:
- *  `njord info` prints the advice, the njord command warns, and the Makefile's
- *  test, run and benchmark targets set it. Thread-safe; static string. */
+ *  architectures. Njord's transforms do not use BLAS (only the benchmarks' GEMM
+ *  baselines do). The variable only takes effect in a process started with it:
+ *  `njord info` prints the advice (`njord info --blas-coretype` the bare value;
+ *  `njord run` says nothing), and the Makefile's test, run and benchmark
+ *  targets set it. Thread-safe; static string. */
 const char *njord_blas_coretype_advice(void);
 
 /** Compute backends. AUTO chooses CUDA when a GPU works, else CPU. */
@@ -102,13 +111,17 @@ int njord_backend_check(njord_backend_kind kind);
 njord_backend_kind njord_backend_resolve(njord_backend_kind kind);
 
 /** Memory in a backend's space: device memory for cuda, host memory for cpu
- *  (64-byte aligned). Transform plans on the cuda backend take either device
- *  pointers (fields stay resident) or host pointers (staged through the device).
- *  Errors: NJORD_EBACKEND (backend unusable), NJORD_ENOMEM. */
+ *  (64-byte aligned); AUTO allocates in the backend AUTO resolves
+ *  to (njord_backend_resolve). Transform plans on the cuda backend take either
+ *  device pointers (fields stay resident) or host pointers (staged through the
+ *  plan's device buffers). Errors: NJORD_EINVAL (ptr NULL), NJORD_EBACKEND
+ *  (backend unusable), NJORD_ENOMEM. */
 int njord_mem_alloc(njord_backend_kind kind, size_t bytes, void **ptr);
-/** Free memory from njord_mem_alloc with the same kind. NULL is allowed. */
+/** Free memory from njord_mem_alloc with the same kind (AUTO resolves as in the
+ *  allocation). NULL is allowed. */
 void njord_mem_free(njord_backend_kind kind, void *ptr);
-/** Copy bytes between any two of host and device memory (like cudaMemcpyDefault). */
+/** Copy bytes between any two of host and device memory (like cudaMemcpyDefault).
+ *  NJORD_EINVAL for a NULL pointer with bytes > 0. */
 int njord_mem_copy(void *dst, const void *src, size_t bytes);
 /** Name of the GPU the cuda backend uses ("none" without one); the host emulation
  *  used in CI says so in the name. */
@@ -125,10 +138,12 @@ int njord_energy_cpu(double *joules);
  *  NVML or its energy counter is unavailable. */
 int njord_energy_gpu(int device, double *joules);
 
-/** Initialise MPI if the caller has not (MPI_THREAD_FUNNELED); the library then
- *  finalises it at process exit. A caller that initialised MPI itself keeps
- *  control of it and need not call this. Called implicitly by calls that take a
- *  communicator. argc/argv may be NULL. */
+/** Initialise MPI if the caller has not (MPI_THREAD_FUNNELED: distributed plans
+ *  and models must then be used from the thread that initialised MPI); the
+ *  library then finalises it at process exit. A caller that initialised MPI
+ *  itself keeps control of it and need not call this. Called implicitly by calls
+ *  given a communicator other than MPI_COMM_NULL (MPI_COMM_NULL never touches
+ *  MPI). argc/argv may be NULL. Errors: NJORD_EMPI. */
 int njord_init(int *argc, char ***argv);
 
 #ifdef __cplusplus

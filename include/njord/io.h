@@ -36,10 +36,12 @@
  *   CDI_grid_type may be a char or a (NetCDF-4) string attribute.
  *
  * Errors: NJORD_EINVAL (bad argument: NULL, T < 0, nlev < 1, empty or duplicate
- *   name), NJORD_ENOMEM, NJORD_EIO (file cannot be opened, created, written or
- *   renamed), NJORD_EFORMAT (variable missing, not spectral, wrong shape,
- *   wrong number of levels, a NaN or a _FillValue/missing_value), NJORD_EIO also
- *   for a classic-format file shorter than its header says. Messages (njord_last_error()) name the file and the
+ *   name, or a name reserved for a dimension or level coordinate: nsp, nc2,
+ *   lev, lev2, ...), NJORD_ENOMEM, NJORD_EIO (file cannot be opened, created,
+ *   written or renamed), NJORD_EFORMAT (not a NetCDF file, variable missing, not
+ *   spectral, wrong shape, wrong number of levels, a NaN or a
+ *   _FillValue/missing_value), NJORD_EIO also for a classic-format file shorter
+ *   than its header says. Messages (njord_last_error()) name the file and the
  *   variable.
  *
  * Thread safety: the NetCDF-C library is not thread safe; do not call these
@@ -69,7 +71,8 @@ typedef struct {
  *  path, replacing any existing file. The file is written as "<path>.tmp-<pid>"
  *  and renamed onto path only when complete, so on failure an existing file at
  *  path is left untouched (and the temporary file is removed). Arguments are
- *  checked before anything is created. */
+ *  checked before anything is created; the values are not (a NaN is written as
+ *  it is, and njord_spec_nc_read then refuses the file). */
 int njord_spec_nc_write(const char *path, int T, int nvars, const njord_spec_var *vars);
 
 /** Truncation and number of levels of the spectral variable name in the file at
@@ -249,7 +252,8 @@ int njord_cf_create(const char *path, int nlat, int nlon, const double *lat_deg,
  *  to south, longitudes from 0 E; for a variable on pressure levels, nplev such
  *  fields one after the other, in the order of vert->plev. May be repeated (the
  *  last write wins). Values are stored as float; a finite value beyond the
- *  float range is an error, and then nothing is written. */
+ *  float range is an error, and then nothing is written (NaN and infinities are
+ *  stored as they are). */
 int njord_cf_write_static(njord_cf_writer *w, const char *name, const njord_real *field);
 
 /** Append one time step at time (in the file's time units; strictly increasing
@@ -259,7 +263,8 @@ int njord_cf_write_static(njord_cf_writer *w, const char *name, const njord_real
  *  levels nlev such fields one after the other, level 1 (the top) first; on
  *  pressure levels nplev fields in the order of vert->plev. Values are stored as
  *  float; a finite value beyond the float range is an error (naming the
- *  variable, level and point), detected before anything of the step is written. */
+ *  variable, level and point), detected before anything of the step is written
+ *  (NaN and infinities are stored as they are). */
 int njord_cf_write_step(njord_cf_writer *w, double time, int nfields,
                         const njord_real *const *fields);
 
@@ -287,10 +292,13 @@ int njord_cf_nsteps(const njord_cf_writer *w);
 /** Whether a file could be written at path, checked without creating anything:
  *  its directory ("." for a bare name) exists, is a directory, and this process
  *  may create files in it (Njord's writers create path.tmp-PID there and rename
- *  it onto path). NJORD_OK, or NJORD_EINVAL for a NULL or empty path, or
- *  NJORD_EIO with a message naming path and the problem ("directory 'out' does
- *  not exist", "... is not a directory", "... is not writable"). The model runs
- *  it on rank 0 for output.file and restart.output when it is created, so that
+ *  it onto path), and path itself is not a directory (nor ends in '/').
+ *  NJORD_OK, or NJORD_EINVAL for a NULL or empty path, or NJORD_EIO with a
+ *  message naming path and the problem ("cannot write 'out/x.nc': directory
+ *  'out' does not exist", "... is not a directory", "... is not writable",
+ *  "... it is a directory"). The check is access(2): root passes it whatever
+ *  the permission bits. The model runs it on rank 0 for output.file and
+ *  restart.output when it is created, and `njord run` for the summary, so that
  *  a run stops at once instead of at its first output. Thread-safe. */
 int njord_path_writable(const char *path);
 
@@ -328,7 +336,7 @@ int njord_path_writable(const char *path);
  *   flow there).
  * Errors: NJORD_EINVAL (bad argument), NJORD_ENOMEM, NJORD_EIO (file missing,
  *   unreadable, or a classic-format file shorter than its header says),
- *   NJORD_EFORMAT (variable or coordinate missing, wrong
+ *   NJORD_EFORMAT (not a NetCDF file, variable or coordinate missing, wrong
  *   dimensions, time index or level not present, non-monotonic or non-global
  *   coordinates, missing values). Messages name the file and the variable.
  */

@@ -37,9 +37,14 @@
  *   batch are contiguous in their local sizes (njord_sht_local_sizes()).
  *
  * Memory: execution functions take pointers in the plan backend's memory (host
- *   memory for the cpu backend). They allocate nothing; all buffers and tables
- *   are owned by the plan. Inputs are never modified. Input and output must not
- *   overlap.
+ *   memory for the cpu backend; a cuda plan also takes host pointers, staged
+ *   through its own device buffers). They allocate nothing; all buffers and
+ *   tables are owned by the plan. Inputs are never modified. Input and output
+ *   must not overlap (except in the spectral Laplacians, below).
+ *
+ * Errors of the execution functions: NJORD_EINVAL (NULL plan or pointer,
+ *   nfields < 0 or, except for the Laplacians, nfields > max_batch); nfields = 0
+ *   does nothing. NJORD_EMPI when the communication fails.
  *
  * Thread safety: a plan may not execute two transforms concurrently; distinct
  *   plans may. Execution uses OpenMP threads; results are bitwise independent
@@ -111,15 +116,18 @@ typedef struct njord_sht_plan njord_sht_plan;
  *  scaled recurrence, stable beyond T2047), FFT plans and work buffers for
  *  max_batch fields. The cpu backend stores the tables when those of the whole
  *  truncation take at most NJORD_LEGENDRE_TABLE_MB megabytes (environment
- *  variable, default 2048; T682 double: 960 MB); otherwise it keeps only the
- *  recurrence's start states and regenerates the functions during each transform
- *  (memory O(T nlat) instead of O(T^2 nlat)). Calls with at most 24 real columns
- *  (12 fields of a scalar transform, 6 of a vector one) regenerate even where
- *  tables are stored, if those take more than 32 MB (from about T255): faster
- *  when the products are few and the tables do not stay in cache. Results are
+ *  variable, default 2048; T682 in double on its quadratic grid: 990 MB);
+ *  otherwise it keeps only the recurrence's start states and regenerates the
+ *  functions during each transform (memory O(T nlat) instead of O(T^2 nlat)).
+ *  Calls with at most 24 real columns (12 fields of a scalar transform, 6 of a
+ *  vector one) regenerate even where tables are stored, if those take more than
+ *  32 MB (in double on the quadratic grid from about T216; T213 takes 31 MB):
+ *  faster when the products are few and the tables do not stay in cache. Results are
  *  bitwise the same either way, and for every thread and rank count.
- *  Errors: NJORD_EINVAL (bad sizes, a malformed NJORD_LEGENDRE_TABLE_MB),
- *  NJORD_ENOMEM, NJORD_EBACKEND. On error *plan is set to NULL. */
+ *  Errors: NJORD_EINVAL (bad sizes, a malformed NJORD_LEGENDRE_TABLE_MB, comm
+ *  not set, more ranks than latitude pairs, ranks passing different
+ *  descriptions), NJORD_ENOMEM, NJORD_EBACKEND, NJORD_EMPI (an invalid
+ *  communicator). On error *plan is set to NULL. */
 int njord_sht_plan_create(const njord_sht_desc *desc, njord_sht_plan **plan);
 
 /** Destroy a plan and everything it owns. NULL is allowed. */

@@ -33,35 +33,43 @@ int njord_energy_cpu(double *joules)
  * NVIDIA driver exists. nvmlDeviceGetTotalEnergyConsumption (Volta and later)
  * gives millijoules since the driver was loaded. */
 #include <dlfcn.h>
+#include <pthread.h>
 
 typedef int (*nvml_init_fn)(void);
 typedef int (*nvml_handle_fn)(unsigned int, void **);
 typedef int (*nvml_energy_fn)(void *, unsigned long long *);
 
+static void *nvml_lib;
+static nvml_handle_fn get_handle;
+static nvml_energy_fn get_energy;
+static int nvml_state; /* 1 ready, -1 unavailable */
+static char why[256];
+
+/* Load NVML once for all threads (pthread_once). */
+static void nvml_load(void)
+{
+    nvml_state = -1;
+    nvml_lib = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!nvml_lib) {
+        snprintf(why, sizeof why, "libnvidia-ml.so.1 not loadable (no NVIDIA driver)");
+        return;
+    }
+    nvml_init_fn init = (nvml_init_fn)dlsym(nvml_lib, "nvmlInit_v2");
+    get_handle = (nvml_handle_fn)dlsym(nvml_lib, "nvmlDeviceGetHandleByIndex_v2");
+    get_energy = (nvml_energy_fn)dlsym(nvml_lib, "nvmlDeviceGetTotalEnergyConsumption");
+    if (!init || !get_handle || !get_energy)
+        snprintf(why, sizeof why, "NVML lacks the energy counter functions");
+    else if (init() != 0)
+        snprintf(why, sizeof why, "nvmlInit failed");
+    else
+        nvml_state = 1;
+}
+
 int njord_energy_gpu(int device, double *joules)
 {
-    static void *lib = NULL;
-    static nvml_handle_fn get_handle;
-    static nvml_energy_fn get_energy;
-    static int state = 0; /* 0 untried, 1 ready, -1 unavailable */
-    static char why[256];
-    if (state == 0) {
-        state = -1;
-        lib = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
-        if (!lib) {
-            snprintf(why, sizeof why, "libnvidia-ml.so.1 not loadable (no NVIDIA driver)");
-        } else {
-            nvml_init_fn init = (nvml_init_fn)dlsym(lib, "nvmlInit_v2");
-            get_handle = (nvml_handle_fn)dlsym(lib, "nvmlDeviceGetHandleByIndex_v2");
-            get_energy = (nvml_energy_fn)dlsym(lib, "nvmlDeviceGetTotalEnergyConsumption");
-            if (!init || !get_handle || !get_energy)
-                snprintf(why, sizeof why, "NVML lacks the energy counter functions");
-            else if (init() != 0)
-                snprintf(why, sizeof why, "nvmlInit failed");
-            else
-                state = 1;
-        }
-    }
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, nvml_load);
+    const int state = nvml_state;
     if (state != 1) return nj_error(NJORD_ENOTSUP, "GPU energy unavailable: %s", why);
     void *h = NULL;
     unsigned long long mj = 0;

@@ -2,6 +2,7 @@
 #include "common.h"
 
 #include <cblas.h>
+#include <pthread.h>
 #include <fftw3.h>
 #include <netcdf.h>
 #include <stdio.h>
@@ -64,11 +65,11 @@ static const char *nj_cpu_clone(void)
 #endif
 }
 
-const char *njord_build_info(void)
+static char info[2048];
+
+/* Fill info once for all threads (pthread_once). */
+static void build_info_fill(void)
 {
-    static char info[2048];
-    static int done = 0;
-    if (done) return info;
     char mpiv[MPI_MAX_LIBRARY_VERSION_STRING] = "";
     int len = 0;
     MPI_Get_library_version(mpiv, &len);
@@ -98,7 +99,12 @@ const char *njord_build_info(void)
                  "(GEMM several times slower: the benchmarks' baselines; Njord's transforms "
                  "do not use BLAS); set OPENBLAS_CORETYPE=%s before starting\n",
                  adv);
-    done = 1;
+}
+
+const char *njord_build_info(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, build_info_fill);
     return info;
 }
 

@@ -497,6 +497,7 @@ static void partial_path(const char *path, char *buf, size_t n)
 static int close_output(njord_model *m)
 {
     int st = NJORD_OK;
+    if (m->out_open) m->out_done = 1;
     if (m->writer) {
         char part[4096];
         partial_path(m->out_path, part, sizeof part);
@@ -505,6 +506,14 @@ static int close_output(njord_model *m)
         m->writer = NULL;
     }
     return st;
+}
+
+int njord_model_close_output(njord_model *m)
+{
+    if (!m) return nj_error(NJORD_EINVAL, "njord_model_close_output: model is NULL");
+    int st = close_output(m);
+    if (st) nj_error_context(st, "output file %s", m->out_path);
+    return agree(m, st);
 }
 
 void njord_model_destroy(njord_model *m)
@@ -614,20 +623,28 @@ int njord_model_spectral_state(njord_model *m, int root, njord_real *vor, njord_
                                       "equations (use njord_model_field or a restart file)");
     const size_t ns = nspec(m);
     nj_real *h = malloc(sizeof(nj_real) * (3 * ns + 1));
-    if (!h) return nj_error(NJORD_ENOMEM, "out of memory");
-    int st = m->ops->to_host(h, m->x, sizeof(nj_real) * 3 * ns);
+    int st = h ? m->ops->to_host(h, m->x, sizeof(nj_real) * 3 * ns)
+               : nj_error(NJORD_ENOMEM, "njord_model_spectral_state: out of memory");
     /* the state holds Phi - Phi_ref: add the reference back to (0, 0), and the
      * orography, for the geopotential of the free surface */
     if (!st && m->plan->nm > 0 && m->plan->mloc[0] == 0) h[ns] += (nj_real)m->phiref;
     if (!st && m->sw.phis_s) {
         nj_real *ps = malloc(sizeof(nj_real) * (ns + 1));
-        st = ps ? m->ops->to_host(ps, m->sw.phis_s, sizeof(nj_real) * ns) : NJORD_ENOMEM;
+        st = ps ? m->ops->to_host(ps, m->sw.phis_s, sizeof(nj_real) * ns)
+                : nj_error(NJORD_ENOMEM, "njord_model_spectral_state: out of memory");
         for (size_t i = 0; i < ns && !st; i++) h[ns + i] += ps[i];
         free(ps);
     }
     nj_real *dst[3] = {vor, phi, div};
+    /* the root's NULLs (outputs not wanted) decide for every rank which
+     * gathers run */
+    int want[3] = {dst[0] != NULL, dst[1] != NULL, dst[2] != NULL};
+    st = agree(m, st);
+    if (!st && m->comm != MPI_COMM_NULL && m->plan->nranks > 1 && root >= 0 &&
+        root < m->plan->nranks && MPI_Bcast(want, 3, MPI_INT, root, m->comm) != MPI_SUCCESS)
+        st = nj_error(NJORD_EMPI, "njord_model_spectral_state: MPI_Bcast failed");
     for (int k = 0; k < 3 && !st; k++)
-        if (dst[k] || m->rank != root) st = njord_sht_gather_spec(m->plan, root, h + k * ns, dst[k], 1);
+        if (want[k]) st = njord_sht_gather_spec(m->plan, root, h + k * ns, dst[k], 1);
     free(h);
     return st;
 }
@@ -728,6 +745,11 @@ static int open_output(njord_model *m)
 {
     /* m->writer exists on rank 0 only: decide on a flag every rank holds, or the
      * ranks' collectives fall out of step */
+    if (has_output(m) && m->out_done)
+        return nj_error(NJORD_EINVAL,
+                        "the output file %s was already completed%s; a model writes no output "
+                        "after that",
+                        m->out_path, m->failed ? " (after a failed run, at its partial path)" : "");
     if (!has_output(m) || m->out_open) return NJORD_OK;
     int st = NJORD_OK;
     if (m->rank == 0 && !m->overwrite) {
@@ -926,6 +948,18 @@ static int check_state(njord_model *m)
     return nj_error(NJORD_EBLOWUP, "%s", msg);
 }
 
+/* The caller's on_output callback; a failure it did not describe is named. */
+static int call_back(njord_model *m, njord_model_callback cb, void *user)
+{
+    if (!cb) return NJORD_OK;
+    nj_error_clear();
+    int st = cb(m, user);
+    if (st && !*njord_last_error())
+        nj_error(st, "the on_output callback returned %d (%s) at t = %.3f h", st,
+                 njord_strerror(st), njord_model_time(m) / 3600);
+    return st;
+}
+
 /* The time loop of njord_model_run; on a blow-up, returns with the state rolled
  * back and the output left to the caller. */
 static int run_steps(njord_model *m, long nend, njord_model_callback cb, void *user)
@@ -934,7 +968,7 @@ static int run_steps(njord_model *m, long nend, njord_model_callback cb, void *u
     if (m->steps == 0 && !m->initial_done) {
         m->initial_done = 1;
         st = write_output(m);
-        if (!st && cb) st = cb(m, user);
+        if (!st) st = call_back(m, cb, user);
         if (st) return st;
     }
     while (m->steps < nend) {
@@ -947,7 +981,7 @@ static int run_steps(njord_model *m, long nend, njord_model_callback cb, void *u
         if (next % m->check_every == 0 || out || rst) TRY(check_state(m));
         if (out) {
             st = write_output(m);
-            if (!st && cb) st = cb(m, user);
+            if (!st) st = call_back(m, cb, user);
             if (st) return st;
         }
         if (rst) TRY(njord_model_write_restart(m, m->restart_out));

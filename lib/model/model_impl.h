@@ -47,6 +47,7 @@ struct njord_model {
     char *out_path;
     int deflate, overwrite;
     int out_open;                  /* every rank: the output file was opened */
+    int out_done;                  /* every rank: ... and completed (no more output) */
     int initial_done;              /* every rank: the initial state was output */
     long out_last;                 /* every rank: step of the last output written, or -1 */
     int failed;                    /* a run failed: its output goes to the partial path */

@@ -122,26 +122,27 @@ static int scatter_gather(njord_sht_plan *p, const char *fn, int root, nj_real *
     if (nf == 0) return NJORD_OK;
     int am_root = p->rank == root;
     size_t per = is_grid ? (size_t)p->nrows * p->nlon : 2 * p->nspec_loc;
-    if (!local && per > 0) return nj_error(NJORD_EINVAL, "%s: local is NULL", fn);
-    if (am_root && !glob) return nj_error(NJORD_EINVAL, "%s: global is NULL on the root rank", fn);
+    /* a local error must stop every rank before the collective: a rank that
+     * returned alone would leave the others waiting in it */
+    int st = NJORD_OK;
+    if (!local && per > 0) st = nj_error(NJORD_EINVAL, "%s: local is NULL", fn);
+    else if (am_root && !glob) st = nj_error(NJORD_EINVAL, "%s: global is NULL on the root rank", fn);
     permute_fn perm = is_grid ? grid_permute : spec_permute;
     if (p->nranks == 1) {
-        perm(p, glob, local, nf, scatter);
-        return NJORD_OK;
+        if (!st) perm(p, glob, local, nf, scatter);
+        return st;
     }
     const int R = p->nranks;
     size_t total = (size_t)nf * (is_grid ? (size_t)p->nlat * p->nlon : 2 * NJORD_SHT_NSPEC(p->T));
-    int *cnt = malloc(sizeof(int) * 2 * (size_t)R);
-    nj_real *cat = am_root ? malloc(sizeof(nj_real) * total) : NULL;
-    int st = NJORD_OK;
-    if (!cnt || (am_root && !cat)) st = nj_error(NJORD_ENOMEM, "%s: out of memory", fn);
-    /* the allocation status must agree before the collective */
+    int *cnt = st ? NULL : malloc(sizeof(int) * 2 * (size_t)R);
+    nj_real *cat = !st && am_root ? malloc(sizeof(nj_real) * total) : NULL;
+    if (!st && (!cnt || (am_root && !cat))) st = nj_error(NJORD_ENOMEM, "%s: out of memory", fn);
     int bad = st != NJORD_OK, anybad = 0;
     MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, p->comm);
     if (anybad) {
         free(cnt);
         free(cat);
-        return st ? st : nj_error(NJORD_ENOMEM, "%s: out of memory on another rank", fn);
+        return st ? st : nj_error(NJORD_EINVAL, "%s: failed on another rank", fn);
     }
     int *dsp = cnt + R;
     size_t off = 0;
