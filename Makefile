@@ -48,7 +48,7 @@ MPI_LIBS   := $(shell mpicc --showme:link 2>/dev/null)
 WARN       := -Wall -Wextra -Werror -Wshadow -Wno-unknown-pragmas
 CFLAGS_ALL := -std=c11 $(OPT) -g -fPIC -fopenmp $(WARN) -D_GNU_SOURCE \
               -Iinclude -Ilib -I$(BLASINC) $(MPI_CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS_COMMON := -L$(BLASDIR) -Wl,-rpath,$(BLASDIR) -lopenblas -lnetcdf -linih $(MPI_LIBS) -lm -ldl -fopenmp
+LDLIBS_COMMON := -L$(BLASDIR) -Wl,-rpath,$(BLASDIR) -lopenblas -lnetcdf $(MPI_LIBS) -lm -ldl -fopenmp
 
 # per precision
 CFLAGS_dp  := $(CFLAGS_ALL)
@@ -298,7 +298,7 @@ install: lib $(INSTALL_NJORD)
 	  sed -e "s|@PREFIX@|$$pcprefix|g" -e "s|@NAME@|$$n|g" -e "s|@VERSION@|$(VERSION)|g" \
 	      -e "s|@EXTRA_CFLAGS@|$$extra $(MPI_CFLAGS) -DOMPI_SKIP_MPICXX|g" -e "s|@FFTW@|$$fftw|g" \
 	      -e "s|@MPI_LIBS@|$(MPI_LIBS)|g" \
-	      -e "s|@LIBS_PRIVATE@|-L$(BLASDIR) -Wl,-rpath,$(BLASDIR) -lopenblas -lnetcdf -linih $(MPI_LIBS) -lm -ldl -fopenmp $(PC_CUDA_LIBS)|g" \
+	      -e "s|@LIBS_PRIVATE@|-L$(BLASDIR) -Wl,-rpath,$(BLASDIR) -lopenblas -lnetcdf $(MPI_LIBS) -lm -ldl -fopenmp $(PC_CUDA_LIBS)|g" \
 	      tools/njord.pc.in > $(INSTALL_DIR)/lib/pkgconfig/$$n.pc || exit 1; \
 	  echo "installed $$n ($$p) into $(DESTDIR)$(PREFIX)"; \
 	done

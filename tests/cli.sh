@@ -139,8 +139,15 @@ check "output.summary = none writes none" "[ -s $tmp/ns.nc ] && [ ! -e $tmp/ns.n
 cp $tmp/sw1.nc.json $tmp/ow.json.keep
 $NJ run - $T21 --set time.length=1h --set output.overwrite=false -o $tmp/sw1.nc >/dev/null 2>$tmp/err; rc=$?
 check "output.overwrite = false keeps output and summary" "[ $rc -eq 1 ] && cmp -s $tmp/sw1.nc.json $tmp/ow.json.keep && grep -q 'exists' $tmp/err"
-long=$tmp/$(printf 'x%.0s' $(seq 1 200)).nc
+mkdir -p $tmp/$(printf 'd%.0s' $(seq 1 200))
+long=$tmp/$(printf 'd%.0s' $(seq 1 200))/$(printf 'x%.0s' $(seq 1 200)).nc
 $NJ run - $T21 --set time.length=1h -o $long >/dev/null 2>$tmp/err; rc=$?
+check "a path of 400+ characters is a valid output.file" "[ $rc -eq 0 ] && [ -s $long ]"
+rm -f $long
+printf '[output]\nfile = %s\n' "$long" > $tmp/long.ini
+$NJ run $tmp/long.ini $T21 --set time.length=1h >/dev/null 2>&1; rc=$?
+check "and loads from a configuration file" "[ $rc -eq 0 ] && [ -s $long ]"
+$NJ run - $T21 --set time.length=1h -o $tmp/$(printf 'y%.0s' $(seq 1 9000)) >/dev/null 2>$tmp/err; rc=$?
 check "a value too long for a configuration line is refused" "[ $rc -eq 1 ] && grep -q 'output.file: value too long' $tmp/err"
 printf '\xef\xbb\xbf[grid]\ntrunc = 21\n' > $tmp/bom.ini
 $NJ run $tmp/bom.ini --set time.length=1h -o $tmp/bom.nc >/dev/null 2>&1; rc=$?

@@ -699,9 +699,9 @@ static void test_file_errors(void **state)
     load_bad("[time]\nstart = 2001-02-29T00:00:00\n", NJORD_EINVAL, "bad.ini:2: time.start", NULL);
     load_bad("[output]\noverwrite = perhaps\n", NJORD_EINVAL, "bad.ini:2: output.overwrite",
              "not a boolean");
-    /* a line over libinih's limit; a long comment is fine */
-    char text[1024];
-    char longc[400];
+    /* a line over the 8192-character limit; a long comment is fine */
+    char text[20000];
+    char longc[8200];
     memset(longc, 'x', sizeof longc - 1);
     longc[sizeof longc - 1] = '\0';
     snprintf(text, sizeof text, "# %s\n[output]\nfile = %s\n", longc, longc);

@@ -10,7 +10,7 @@ PKGS=(
   libfftw3-dev libopenblas-dev libopenblas-openmp-dev
   libnetcdf-dev libhdf5-dev netcdf-bin
   libopenmpi-dev openmpi-bin
-  libinih-dev libcmocka-dev
+  libcmocka-dev
   cdo libncarg-data
   python3 python3-numpy python3-netcdf4 python3-xarray python3-matplotlib python3-pytest
 )

@@ -12,7 +12,7 @@
  * unknown key or section it also suggests the closest known one ("did you mean
  * 'grid.trunc'?").
  *
- * INI syntax (parsed with libinih):
+ * INI syntax:
  *   [section]                 a section header; keys belong to the last header;
  *                             "[ grid ]" is [grid]; an empty or unknown name is
  *                             an error on the header's line
@@ -23,7 +23,7 @@
  *                             (how an empty string is written: key = ""); a ';'
  *                             or '#' after whitespace starts a comment even inside
  *                             the quotes, so key = "a ; b" is an error
- *   libinih limits a line to 197 characters (after comments are removed). Leading
+ *   A line may hold 8192 characters (after comments are removed). Leading
  *   indentation is allowed (there are no continuation lines). A key may appear
  *   in a file only once; the same section header may appear more than once.
  *   Section and key names and enum words are case-sensitive. Lines end in LF or

@@ -1,5 +1,5 @@
 /* lib/core/config.c — the run configuration: the key schema, typed parsing and
- * validation, INI files in (libinih) and out, Markdown description.
+ * validation, INI files in and out, Markdown description.
  *
  * To add a key, add a row to nj_schema[] (section, key, type, default, units,
  * allowed words or range, one-line meaning). Everything else — defaults,
@@ -16,7 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
+/* The longest line of a configuration file, comments and indentation removed:
+ * room for a path of PATH_MAX (4096) and more. */
+#define NJ_CFG_LINE_MAX 8192
+
 
 #include "common.h"
 
@@ -945,14 +948,13 @@ int njord_config_set_value(njord_config *cfg, const char *key, const char *value
     nj_val v;
     int st = parse_text(&nj_schema[k], value, &v);
     if (st != NJORD_OK) return st;
-    /* the line njord_config_write makes of it must load back (the INI parser's
-     * line buffer: INI_MAX_LINE, less the line end and its terminator) */
+    /* the line njord_config_write makes of it must load back */
     const size_t line = strlen(nj_schema[k].key) + 3 + strlen(v.text) + 2;
-    if (line > (size_t)INI_MAX_LINE - 3) {
+    if (line > NJ_CFG_LINE_MAX) {
         val_free(&v);
         return nj_error(NJORD_EINVAL,
                         "%s: value too long (%zu characters; a configuration line holds at most "
-                        "%d with the key)", nj_schema[k].name, strlen(value), INI_MAX_LINE - 3);
+                        "%d with the key)", nj_schema[k].name, strlen(value), NJ_CFG_LINE_MAX);
     }
     val_free(&cfg->v[k]);
     cfg->v[k] = v;
@@ -1075,9 +1077,10 @@ static int load_fail(nj_load *c, int status)
     return nj_error_context(status, "%s:%d", c->path, c->lineno);
 }
 
-/* libinih reader: one line per call. Strips the line end, comments and
- * indentation (so that libinih never sees a continuation line), checks the line's
- * shape, characters and length, and writes section headers as "[name]". */
+/* The line reader: one line per call, into str (num bytes). Strips the line end,
+ * comments and indentation, checks the line's shape, characters and length, and
+ * writes section headers as "[name]". NULL at the end of the file or on an error
+ * (c->status). */
 static char *nj_reader(char *str, int num, void *stream)
 {
     nj_load *c = stream;
@@ -1237,11 +1240,25 @@ int njord_config_load(njord_config *cfg, const char *path)
         free(c);
         return nj_error(NJORD_EIO, "cannot open configuration file '%s': %s", path, strerror(e));
     }
-    int ret = ini_parse_stream(nj_reader, c, nj_handler, c);
+    /* each line as nj_reader leaves it: empty, "[section]" (checked) or
+     * "key<=|:>value" (a key before the separator, checked) */
+    char *buf = malloc(NJ_CFG_LINE_MAX + 3), section[128] = "";
+    if (!buf) c->status = nj_error(NJORD_ENOMEM, "%s: out of memory", path);
+    while (c->status == NJORD_OK && nj_reader(buf, NJ_CFG_LINE_MAX + 3, c)) {
+        if (!*buf) continue;
+        if (buf[0] == '[') {
+            snprintf(section, sizeof section, "%.*s", (int)(strlen(buf) - 2), buf + 1);
+            continue;
+        }
+        size_t d = strcspn(buf, "=:");
+        char *key = buf, *value = buf + d + 1;
+        buf[d] = '\0';
+        while (d > 0 && (key[d - 1] == ' ' || key[d - 1] == '\t')) key[--d] = '\0';
+        while (*value == ' ' || *value == '\t') value++;
+        if (!nj_handler(c, section, key, value)) break;
+    }
+    free(buf);
     int st = c->status;
-    if (st == NJORD_OK && ret == -2) st = nj_error(NJORD_ENOMEM, "%s: out of memory", path);
-    else if (st == NJORD_OK && ret != 0)
-        st = nj_error(NJORD_EINVAL, "%s:%d: malformed line", path, ret);
     fclose(c->f);
     free(c->line);
     for (int k = 0; k < NKEYS; k++) {
