@@ -91,7 +91,7 @@ EX_SRC     := $(sort $(wildcard examples/*.c))
 all: deps lib $(BUILD)/njord examples
 
 deps:
-	@tools/install-deps.sh
+	@NJORD_DEPS="$(NJORD_DEPS)" tools/install-deps.sh
 
 # ---------------------------------------------------------------- per-precision rules
 define PREC_RULES

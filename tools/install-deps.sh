@@ -3,6 +3,7 @@
 # Idempotent: checks each package with dpkg-query and installs only what is
 # missing, saying what it runs. Usage: tools/install-deps.sh [--check]
 #   --check   only report missing packages (exit 1 if any)
+# NJORD_DEPS=none skips it (packagers who provide the dependencies themselves).
 set -euo pipefail
 
 PKGS=(
@@ -14,6 +15,18 @@ PKGS=(
   cdo libncarg-data
   python3 python3-numpy python3-netcdf4 python3-xarray python3-matplotlib python3-pytest
 )
+
+# NJORD_DEPS=none (e.g. `make NJORD_DEPS=none install` in a package build):
+# the caller provides the dependencies; nothing is checked or installed
+if [ "${NJORD_DEPS:-}" = "none" ]; then
+  exit 0
+fi
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "install-deps: not a Debian system (no dpkg-query); install the equivalents of:" >&2
+  echo "  ${PKGS[*]}" >&2
+  [ "${1:-}" = "--check" ] && exit 1
+  exit 0
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do
