@@ -188,9 +188,12 @@ EMU_SELFTEST := $(BUILD)/emu/test_cuda_emu $(if $(filter 1,$(HAVE_CUDA)),$(BUILD
 
 tests: $(foreach p,$(PRECS),$(TESTS_$(p)) $(TOOLS_$(p)) $(GPUTESTS_EMU_$(p)) $(GPUTESTS_$(p))) $(EMU_SELFTEST)
 
-# the njord command of the first precision built (double unless PRECISION=single)
-$(BUILD)/njord: $(BUILD)/$(firstword $(PRECS))/apps/njord
-	cp $< $@
+# the njord command of the first precision built (double unless PRECISION=single);
+# checked on every make, since a build with another PRECISION leaves a newer copy
+$(BUILD)/njord: $(BUILD)/$(firstword $(PRECS))/apps/njord FORCE
+	@cmp -s $< $@ || cp $< $@
+
+FORCE:
 
 # ---------------------------------------------------------------- the default forecast
 # Galewsky's barotropic instability at T85 for 6 days; NetCDF + quick-look PNG
