@@ -118,8 +118,14 @@ extern "C" const char *nj_cuda_version(void)
     snprintf(nj_cuda_msg, sizeof nj_cuda_msg, "host emulation of CUDA (kernels/emu), not a GPU");
 #else
     int rt = 0;
-    cudaRuntimeGetVersion(&rt);
-    snprintf(nj_cuda_msg, sizeof nj_cuda_msg, "runtime %d.%d", rt / 1000, (rt % 1000) / 10);
+    cudaError_t e = cudaRuntimeGetVersion(&rt);
+    if (e != cudaSuccess) {
+        (void)cudaGetLastError();
+        snprintf(nj_cuda_msg, sizeof nj_cuda_msg, "runtime unknown (cudaRuntimeGetVersion: %s)",
+                 cudaGetErrorName(e));
+    } else {
+        snprintf(nj_cuda_msg, sizeof nj_cuda_msg, "runtime %d.%d", rt / 1000, (rt % 1000) / 10);
+    }
 #endif
     return nj_cuda_msg;
 }
@@ -178,10 +184,17 @@ extern "C" int nj_cuda_mem_copy(void *dst, const void *src, size_t bytes, int *s
     cudaMemcpyKind k = dd && sd ? cudaMemcpyDeviceToDevice
                        : dd     ? cudaMemcpyHostToDevice
                                 : cudaMemcpyDeviceToHost;
+    const char *call = "cudaMemcpy";
     cudaError_t e = cudaMemcpy(dst, src, bytes, k);
+    /* cudaMemcpy returns before a device-to-device copy, or the DMA of one from
+     * pageable host memory, has ended: wait, so that the copy is complete on return */
+    if (e == cudaSuccess && dd) {
+        call = "cudaStreamSynchronize";
+        e = cudaStreamSynchronize(0);
+    }
     if (e != cudaSuccess)
-        *status = nj_error(NJORD_EBACKEND, "njord_mem_copy: cudaMemcpy failed: %s",
-                           cudaGetErrorString(e));
+        *status = nj_error(NJORD_EBACKEND, "njord_mem_copy: %s failed: %s (%s)", call,
+                           cudaGetErrorName(e), cudaGetErrorString(e));
     return 1;
 }
 
@@ -190,6 +203,7 @@ extern "C" int nj_cuda_mem_copy(void *dst, const void *src, size_t bytes, int *s
 typedef struct {
     cublasHandle_t blas;
     cufftHandle r2c, c2r;   /* one field: nrows rows of nlon */
+    int have_r2c, have_c2r; /* the handles exist (0 may be a valid cufftHandle) */
     cudaStream_t comp, copy;
     cudaEvent_t *ev;        /* max_batch events for the field pipeline */
     nj_real *tab, *ls, *four_s, *four_g, *stage;
@@ -407,8 +421,8 @@ static void cuda_fini(njord_sht_plan *p)
     if (!b) return;
     cudaDeviceSynchronize();
     if (b->blas) cublasDestroy(b->blas);
-    if (b->r2c) cufftDestroy(b->r2c);
-    if (b->c2r) cufftDestroy(b->c2r);
+    if (b->have_r2c) cufftDestroy(b->r2c);
+    if (b->have_c2r) cufftDestroy(b->c2r);
     if (b->ev)
         for (int f = 0; f < p->max_batch; f++)
             if (b->ev[f]) cudaEventDestroy(b->ev[f]);
@@ -441,8 +455,12 @@ static int cuda_init_inner(njord_sht_plan *p, nj_cuda_sht *b)
 {
     const int T = p->T, nh = p->nh, nm = p->nm, nlon = p->nlon, nc = nlon / 2 + 1;
     const size_t mc = (size_t)p->max_cols;
-    CU(cudaStreamCreateWithFlags(&b->comp, cudaStreamNonBlocking));
-    CU(cudaStreamCreateWithFlags(&b->copy, cudaStreamNonBlocking));
+    /* blocking streams (not cudaStreamNonBlocking): work on the legacy default stream
+     * is ordered with them, so inputs written there (the model operations below,
+     * cudaMemset, a cudaMemcpy from pageable memory that returns before its DMA ends,
+     * a caller's kernels on stream 0) are complete before a transform reads them */
+    CU(cudaStreamCreateWithFlags(&b->comp, cudaStreamDefault));
+    CU(cudaStreamCreateWithFlags(&b->copy, cudaStreamDefault));
     b->ev = (cudaEvent_t *)calloc((size_t)p->max_batch, sizeof(cudaEvent_t));
     if (!b->ev) return nj_error(NJORD_ENOMEM, "cuda backend: out of memory");
     for (int f = 0; f < p->max_batch; f++)
@@ -479,7 +497,11 @@ static int cuda_init_inner(njord_sht_plan *p, nj_cuda_sht *b)
         CU(cudaMalloc(&b->stage, sizeof(nj_real) * (2 * (size_t)nm * nh * mc + 1)));
         b->cuda_aware = cuda_aware_mpi();
         if (!b->cuda_aware) {
-            size_t nb = sizeof(nj_real) * 2 * (size_t)(T + 1) * nh * mc; /* >= either side */
+            /* the larger side of a transposition of mc columns: the spectral side
+             * (nm local m, all nh pairs) or the grid side (all T+1 m, nhl local
+             * pairs); not (T+1) * nh, which is nranks times the local data */
+            size_t ns_side = (size_t)nm * nh, ng_side = (size_t)(T + 1) * p->nhl;
+            size_t nb = sizeof(nj_real) * 2 * mc * (ns_side > ng_side ? ns_side : ng_side);
             CU(cudaMallocHost(&b->hsend, nb));
             CU(cudaMallocHost(&b->hrecv, nb));
         }
@@ -528,9 +550,16 @@ static int cuda_init_inner(njord_sht_plan *p, nj_cuda_sht *b)
     CU(cudaMalloc(&b->dflag, sizeof(int)));
 
     /* cuFFT: one field = nrows rows; real rows of nlon, complex rows of nc */
+    /* cufftCreate first: a handle exists (and is destroyed in cuda_fini) even when
+     * making the plan fails, e.g. out of memory for its work area */
     int n[1] = {nlon};
-    CUFFT(cufftPlanMany(&b->r2c, 1, n, NULL, 1, nlon, NULL, 1, nc, NJ_FFT_R2C, p->nrows));
-    CUFFT(cufftPlanMany(&b->c2r, 1, n, NULL, 1, nc, NULL, 1, nlon, NJ_FFT_C2R, p->nrows));
+    size_t ws = 0;
+    CUFFT(cufftCreate(&b->r2c));
+    b->have_r2c = 1;
+    CUFFT(cufftMakePlanMany(b->r2c, 1, n, NULL, 1, nlon, NULL, 1, nc, NJ_FFT_R2C, p->nrows, &ws));
+    CUFFT(cufftCreate(&b->c2r));
+    b->have_c2r = 1;
+    CUFFT(cufftMakePlanMany(b->c2r, 1, n, NULL, 1, nc, NULL, 1, nlon, NJ_FFT_C2R, p->nrows, &ws));
     CUFFT(cufftSetStream(b->r2c, b->comp));
     CUFFT(cufftSetStream(b->c2r, b->comp));
     return NJORD_OK;
@@ -914,8 +943,12 @@ static int cuda_alloc(size_t bytes, void **ptr)
 {
     *ptr = NULL;
     CU(cudaMalloc(ptr, bytes ? bytes : 1));
-    CU(cudaMemset(*ptr, 0, bytes ? bytes : 1));
-    return NJORD_OK;
+    cudaError_t e = cudaMemset(*ptr, 0, bytes ? bytes : 1);
+    if (e == cudaSuccess) return NJORD_OK;
+    cudaFree(*ptr); /* not leaked on failure */
+    *ptr = NULL;
+    return nj_error(NJORD_EBACKEND, "cuda backend: cudaMemset(%zu bytes) failed: %s (%s)",
+                    bytes, cudaGetErrorName(e), cudaGetErrorString(e));
 }
 
 static void cuda_free(void *ptr)
@@ -1007,13 +1040,21 @@ static int cuda_find_nonfinite(size_t n, const nj_real *x, size_t *first)
     if (!n) return NJORD_OK;
     int *flag = NULL, h = 0;
     CU(cudaMalloc(&flag, sizeof(int)));
-    CU(cudaMemset(flag, 0, sizeof(int)));
-    NJ_LAUNCH(k_nonfinite, blocks_for(n), NJ_THREADS, 0, 0, n, x, flag);
-    cudaError_t e = cudaGetLastError();
-    if (e == cudaSuccess) e = cudaMemcpy(&h, flag, sizeof(int), cudaMemcpyDeviceToHost);
-    cudaFree(flag);
+    const char *call = "cudaMemset";
+    cudaError_t e = cudaMemset(flag, 0, sizeof(int));
+    if (e == cudaSuccess) {
+        NJ_LAUNCH(k_nonfinite, blocks_for(n), NJ_THREADS, 0, 0, n, x, flag);
+        call = "kernel k_nonfinite";
+        e = cudaGetLastError();
+    }
+    if (e == cudaSuccess) {
+        call = "cudaMemcpy (flag to host)";
+        e = cudaMemcpy(&h, flag, sizeof(int), cudaMemcpyDeviceToHost);
+    }
+    cudaFree(flag); /* on every path */
     if (e != cudaSuccess)
-        return nj_error(NJORD_EBACKEND, "cuda backend: non-finite check: %s", cudaGetErrorString(e));
+        return nj_error(NJORD_EBACKEND, "cuda backend: non-finite check: %s failed: %s (%s)", call,
+                        cudaGetErrorName(e), cudaGetErrorString(e));
     if (!h) return NJORD_OK;
     nj_real *hx = (nj_real *)malloc(sizeof(nj_real) * n);
     if (!hx) return nj_error(NJORD_ENOMEM, "cuda backend: out of host memory");

@@ -158,6 +158,47 @@ static void test_transforms_cuda_vs_cpu(void **state)
     check_case(106, 160, 320, 2);
 }
 
+/* host emulation only (kernels/emu/cuda_emu.h): weak, so that the real-CUDA build links */
+void nj_emu_fail_after(long n) __attribute__((weak));
+unsigned long long nj_emu_live_handles(void) __attribute__((weak));
+
+/* plan creation failing at each CUDA/cuFFT/cuBLAS call in turn: an NJORD error naming
+ * the call, no plan, and every device allocation, pinned buffer, stream, event, FFT
+ * plan and BLAS handle made before the failure released */
+static void test_plan_creation_failures(void **state)
+{
+    (void)state;
+    if (!nj_emu_fail_after || !nj_emu_live_handles) skip(); /* a real GPU: nothing to inject */
+    const unsigned long long base = nj_emu_live_handles();
+    njord_sht_desc d = {.trunc = 10, .nlat = 16, .nlon = 32, .max_batch = 3,
+                        .backend = NJORD_BACKEND_CUDA, .comm = MPI_COMM_NULL};
+    njord_sht_plan *p0 = NULL; /* the process's first plan: its cuFFT handles may be 0 */
+    assert_int_equal(njord_sht_plan_create(&d, &p0), NJORD_OK);
+    njord_sht_plan_destroy(p0);
+    assert_int_equal(nj_emu_live_handles(), base);
+    long n;
+    for (n = 1; n < 1000; n++) {
+        njord_sht_plan *p = NULL;
+        nj_emu_fail_after(n);
+        int st = njord_sht_plan_create(&d, &p);
+        nj_emu_fail_after(0);
+        if (st == NJORD_OK) {
+            njord_sht_plan_destroy(p);
+            break;
+        }
+        assert_null(p);
+        const char *msg = njord_last_error();
+        if (!strstr(msg, "cuda backend: ") || !strstr(msg, "failed"))
+            fail_msg("failure at call %ld: message '%s' does not name the call", n, msg);
+        if (nj_emu_live_handles() != base)
+            fail_msg("failure at call %ld (%s): %llu CUDA resources leaked", n, msg,
+                     nj_emu_live_handles() - base);
+    }
+    fprintf(stderr, "  plan creation failing at each of its %ld CUDA calls: clean\n", n - 1);
+    assert_true(n > 10 && n < 1000);
+    assert_int_equal(nj_emu_live_handles(), base);
+}
+
 static void test_backend_selection(void **state)
 {
     (void)state;
@@ -176,6 +217,8 @@ int main(void)
     }
     printf("gpu_sht (%s precision) on %s\n", njord_precision(), njord_cuda_device());
     const struct CMUnitTest tests[] = {
+        /* first: the process's first cuFFT plan may get handle 0 */
+        cmocka_unit_test(test_plan_creation_failures),
         cmocka_unit_test(test_backend_selection),
         cmocka_unit_test(test_transforms_cuda_vs_cpu),
     };

@@ -74,6 +74,41 @@ static void compare_runs(const char *integrator)
     njord_model_destroy(mg);
 }
 
+/* host emulation only (kernels/emu/cuda_emu.h): weak, so that the real-CUDA build links */
+void nj_emu_fail_after(long n) __attribute__((weak));
+unsigned long long nj_emu_live_handles(void) __attribute__((weak));
+
+/* model creation (T21) and a first step failing at each CUDA call in turn: an error
+ * status, and every device resource made before the failure released by destroy */
+static void test_failures_release_everything(void **state)
+{
+    (void)state;
+    if (!nj_emu_fail_after || !nj_emu_live_handles) skip(); /* a real GPU: nothing to inject */
+    const unsigned long long base = nj_emu_live_handles();
+    long n;
+    for (n = 1; n < 3000; n++) {
+        njord_config *c;
+        assert_int_equal(njord_config_create(&c), NJORD_OK);
+        const char *sets[] = {"output.file=", "initial.case=galewsky", "grid.trunc=21",
+                              "time.dt=1200", "backend.kind=cuda", NULL};
+        for (int i = 0; sets[i]; i++) assert_int_equal(njord_config_set(c, sets[i]), NJORD_OK);
+        njord_model *m = NULL;
+        nj_emu_fail_after(n);
+        int st = njord_model_create(c, MPI_COMM_NULL, &m);
+        if (!st) st = njord_model_step(m, 1);
+        nj_emu_fail_after(0);
+        njord_config_destroy(c);
+        njord_model_destroy(m);
+        if (nj_emu_live_handles() != base)
+            fail_msg("failure at call %ld (%s): %llu CUDA resources leaked", n,
+                     st ? njord_last_error() : "no failure", nj_emu_live_handles() - base);
+        if (!st) break;
+    }
+    fprintf(stderr, "  model creation + 1 step failing at each of its %ld CUDA calls: clean\n",
+            n - 1);
+    assert_true(n > 10 && n < 3000);
+}
+
 static void test_leapfrog(void **state)
 {
     (void)state;
@@ -96,6 +131,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_leapfrog),
         cmocka_unit_test(test_imex),
+        cmocka_unit_test(test_failures_release_everything),
     };
     return cmocka_run_group_tests_name("gpu_sw", tests, NULL, NULL);
 }

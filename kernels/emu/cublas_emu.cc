@@ -221,6 +221,12 @@ cublasStatus_t geam(const char *fn, cublasHandle_t h, cublasOperation_t ta, cubl
 
 } // namespace
 
+size_t nj_emu::live_blas_handles()
+{
+    std::lock_guard<std::mutex> lk(g_mu);
+    return g_handles.size();
+}
+
 extern "C" {
 
 cublasStatus_t cublasCreate(cublasHandle_t *handle)
@@ -229,6 +235,8 @@ cublasStatus_t cublasCreate(cublasHandle_t *handle)
     int n = 0;
     if (cudaGetDeviceCount(&n) != cudaSuccess || n < 1)
         return err(CUBLAS_STATUS_NOT_INITIALIZED, "cublasCreate: no device");
+    if (nj_emu::injected_failure("cublasCreate"))
+        return err(CUBLAS_STATUS_ALLOC_FAILED, "cublasCreate: failure injected by nj_emu_fail_after");
     cublasHandle_t h = new nj_emu_cublas{nullptr, CUBLAS_DEFAULT_MATH, CUBLAS_POINTER_MODE_HOST};
     std::lock_guard<std::mutex> lk(g_mu);
     g_handles.insert(h);
@@ -248,6 +256,8 @@ cublasStatus_t cublasDestroy(cublasHandle_t handle)
 cublasStatus_t cublasSetStream(cublasHandle_t handle, cudaStream_t streamId)
 {
     if (!handle_ok(handle)) return err(CUBLAS_STATUS_NOT_INITIALIZED, "cublasSetStream: invalid handle");
+    if (nj_emu::injected_failure("cublasSetStream"))
+        return err(CUBLAS_STATUS_INTERNAL_ERROR, "cublasSetStream: failure injected by nj_emu_fail_after");
     if (!nj_emu::stream_valid(streamId))
         return err(CUBLAS_STATUS_INVALID_VALUE, "cublasSetStream: %p is not a live stream", (void *)streamId);
     handle->stream = streamId;

@@ -120,6 +120,18 @@ cudaError_t fail(cudaError_t code, const char *fmt, ...)
     return code;
 }
 
+/* failure injection (nj_emu_fail_after): calls left before the one that fails */
+static std::atomic<long> g_fail_countdown{0};
+
+bool injected_failure(const char *fn)
+{
+    long c = g_fail_countdown.load();
+    while (c > 0 && !g_fail_countdown.compare_exchange_weak(c, c - 1)) {
+    }
+    (void)fn; /* the caller fails with its API's code and a message naming itself */
+    return c == 1;
+}
+
 [[noreturn]] static void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void fatal(const char *fmt, ...)
 {
@@ -539,6 +551,8 @@ cudaError_t cudaMalloc(void **devPtr, size_t size)
     if (!devPtr) return fail(cudaErrorInvalidValue, "cudaMalloc: devPtr is NULL");
     *devPtr = nullptr;
     if (cfg().no_device) return fail(cudaErrorNoDevice, "cudaMalloc: no device (NJ_EMU_NO_DEVICE)");
+    if (injected_failure("cudaMalloc"))
+        return fail(cudaErrorMemoryAllocation, "cudaMalloc: failure injected by nj_emu_fail_after");
     if (size == 0) return cudaSuccess;
     const size_t pg = page_size();
     if (size > ((size_t)1 << 46)) return fail(cudaErrorMemoryAllocation, "cudaMalloc: %zu bytes is too large", size);
@@ -614,6 +628,8 @@ cudaError_t cudaMallocHost(void **ptr, size_t size)
 {
     if (!ptr) return fail(cudaErrorInvalidValue, "cudaMallocHost: ptr is NULL");
     *ptr = nullptr;
+    if (injected_failure("cudaMallocHost"))
+        return fail(cudaErrorMemoryAllocation, "cudaMallocHost: failure injected by nj_emu_fail_after");
     if (size == 0) return cudaSuccess;
     void *p = aligned_alloc(256, round_up(size, 256));
     if (!p) return fail(cudaErrorMemoryAllocation, "cudaMallocHost: out of memory (%zu bytes)", size);
@@ -736,6 +752,8 @@ static cudaError_t copy2d(const char *fn, void *dst, size_t dpitch, const void *
 
 cudaError_t cudaMemcpy(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind)
 {
+    if (injected_failure("cudaMemcpy"))
+        return fail(cudaErrorMemoryAllocation, "cudaMemcpy: failure injected by nj_emu_fail_after");
     return copy2d("cudaMemcpy", dst, count, src, count, count, 1, kind, nullptr);
 }
 
@@ -780,6 +798,8 @@ static cudaError_t memset_impl(const char *fn, void *p, int value, size_t count,
 
 cudaError_t cudaMemset(void *devPtr, int value, size_t count)
 {
+    if (injected_failure("cudaMemset"))
+        return fail(cudaErrorMemoryAllocation, "cudaMemset: failure injected by nj_emu_fail_after");
     return memset_impl("cudaMemset", devPtr, value, count, nullptr);
 }
 
@@ -903,6 +923,8 @@ cudaError_t cudaStreamCreateWithFlags(cudaStream_t *pStream, unsigned int flags)
 {
     if (!pStream) return fail(cudaErrorInvalidValue, "cudaStreamCreate: pStream is NULL");
     if (flags > 1) return fail(cudaErrorInvalidValue, "cudaStreamCreateWithFlags: invalid flags %u", flags);
+    if (injected_failure("cudaStreamCreate"))
+        return fail(cudaErrorMemoryAllocation, "cudaStreamCreate: failure injected by nj_emu_fail_after");
     cudaStream_t s = new nj_emu_stream{flags};
     std::lock_guard<std::mutex> lk(g_mu);
     g_streams.insert(s);
@@ -951,6 +973,8 @@ cudaError_t cudaEventCreateWithFlags(cudaEvent_t *event, unsigned int flags)
 {
     if (!event) return fail(cudaErrorInvalidValue, "cudaEventCreate: event is NULL");
     if (flags > 7) return fail(cudaErrorInvalidValue, "cudaEventCreateWithFlags: invalid flags %u", flags);
+    if (injected_failure("cudaEventCreate"))
+        return fail(cudaErrorMemoryAllocation, "cudaEventCreate: failure injected by nj_emu_fail_after");
     cudaEvent_t e = new nj_emu_event{flags, false, 0.0};
     std::lock_guard<std::mutex> lk(g_mu);
     g_events.insert(e);
@@ -1005,6 +1029,18 @@ cudaError_t cudaEventDestroy(cudaEvent_t event)
         return fail(cudaErrorInvalidResourceHandle, "cudaEventDestroy: %p is not a live event", (void *)event);
     delete event;
     return cudaSuccess;
+}
+
+void nj_emu_fail_after(long n) { g_fail_countdown.store(n > 0 ? n : 0); }
+
+unsigned long long nj_emu_live_handles(void)
+{
+    size_t n;
+    {
+        std::lock_guard<std::mutex> lk(g_mu);
+        n = g_allocs.size() + g_streams.size() + g_events.size();
+    }
+    return (unsigned long long)(n + live_fft_plans() + live_blas_handles());
 }
 
 } /* extern "C" */

@@ -244,6 +244,15 @@ void nj_emu_reset_counters(void);
 int nj_emu_protection_enabled(void);
 /** Number of OpenMP threads that run blocks (NJ_EMU_THREADS, default: OpenMP's). */
 int nj_emu_threads(void);
+/** Failure injection, for tests of error paths: the n-th (1-based) of the following
+ *  resource-creating or synchronous calls fails as if out of memory — cudaMalloc,
+ *  cudaMallocHost, cudaMemcpy, cudaMemset, cudaStreamCreate[WithFlags],
+ *  cudaEventCreate[WithFlags], cufftCreate, cufftMakePlan*, cufftPlan*,
+ *  cufftSetStream, cublasCreate, cublasSetStream; once, then off. n <= 0: off. */
+void nj_emu_fail_after(long n);
+/** Live resources: device and pinned allocations, streams, events, cuFFT plans and
+ *  cuBLAS handles (a leak check for error paths). */
+unsigned long long nj_emu_live_handles(void);
 }
 
 /* C++ conveniences of the real runtime (cuda_runtime.h) */

@@ -29,7 +29,7 @@ struct Plan {
 
 std::mutex g_mu;           /* plans and the FFTW planner */
 std::map<int, Plan> g_plans;
-int g_next = 1;
+int g_next = 0; /* cuFFT reserves no handle value: 0 can be a live plan */
 
 bool is_double(cufftType t) { return t == CUFFT_D2Z || t == CUFFT_Z2D || t == CUFFT_Z2Z; }
 bool real_in(cufftType t) { return t == CUFFT_R2C || t == CUFFT_D2Z; }
@@ -254,11 +254,19 @@ cufftResult exec(const char *fn, cufftHandle h, cufftType want, void *in, void *
 
 } // namespace
 
+size_t nj_emu::live_fft_plans()
+{
+    std::lock_guard<std::mutex> lk(g_mu);
+    return g_plans.size();
+}
+
 extern "C" {
 
 cufftResult cufftCreate(cufftHandle *plan)
 {
     if (!plan) return err(CUFFT_INVALID_VALUE, "cufftCreate: plan is NULL");
+    if (nj_emu::injected_failure("cufftCreate"))
+        return err(CUFFT_ALLOC_FAILED, "cufftCreate: failure injected by nj_emu_fail_after");
     std::lock_guard<std::mutex> lk(g_mu);
     *plan = g_next++;
     g_plans[*plan] = Plan();
@@ -268,6 +276,8 @@ cufftResult cufftCreate(cufftHandle *plan)
 cufftResult cufftMakePlanMany(cufftHandle plan, int rank, int *n, int *inembed, int istride, int idist, int *onembed,
                               int ostride, int odist, cufftType type, int batch, size_t *workSize)
 {
+    if (nj_emu::injected_failure("cufftMakePlanMany"))
+        return err(CUFFT_ALLOC_FAILED, "cufftMakePlanMany: failure injected by nj_emu_fail_after");
     std::lock_guard<std::mutex> lk(g_mu);
     auto it = g_plans.find(plan);
     if (it == g_plans.end()) return err(CUFFT_INVALID_PLAN, "cufftMakePlan: %d is not a plan from cufftCreate", plan);
@@ -332,6 +342,8 @@ cufftResult cufftSetWorkArea(cufftHandle plan, void *workArea)
 
 cufftResult cufftSetStream(cufftHandle plan, cudaStream_t stream)
 {
+    if (nj_emu::injected_failure("cufftSetStream"))
+        return err(CUFFT_INTERNAL_ERROR, "cufftSetStream: failure injected by nj_emu_fail_after");
     if (!nj_emu::stream_valid(stream))
         return err(CUFFT_INVALID_VALUE, "cufftSetStream: %p is not a live stream", (void *)stream);
     std::lock_guard<std::mutex> lk(g_mu);

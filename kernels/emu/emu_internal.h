@@ -35,6 +35,13 @@ bool stream_valid(cudaStream_t stream);
 enum Counter { C_FFT, C_BLAS };
 void count(Counter c);
 
+/** true when this call (of API function fn) is the one nj_emu_fail_after() chose to
+ *  fail; the caller then fails with its API's code and a message. */
+bool injected_failure(const char *fn);
+/** live cuFFT plans / cuBLAS handles (for nj_emu_live_handles) */
+size_t live_fft_plans();
+size_t live_blas_handles();
+
 } // namespace nj_emu
 
 #endif
