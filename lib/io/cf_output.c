@@ -44,6 +44,7 @@
 
 #include "../core/common.h"
 #include "../core/error.h"
+#include "nc_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -610,11 +611,9 @@ static int cf_create(const char *fn, const char *path, int nlat, int nlon,
 
     int rc = nc_create(w->tmp, NC_CLOBBER | NC_NETCDF4, &w->ncid);
     if (rc != NC_NOERR) {
-        /* the library's errno for a missing directory reads "Permission denied" */
-        status = njord_path_writable(path) != NJORD_OK
-                     ? nj_error_context(NJORD_EIO, "%s", fn)
-                     : nj_error(NJORD_EIO, "%s('%s'): cannot create '%s': %s", fn, path, w->tmp,
-                                nc_strerror(rc));
+        char why[4400];
+        nj_create_reason(path, rc, why, sizeof why);
+        status = nj_error(NJORD_EIO, "%s('%s'): cannot create '%s': %s", fn, path, w->tmp, why);
         free_writer(w);
         return status;
     }

@@ -35,20 +35,10 @@ typedef struct {
     int ncid;
 } ctx;
 
-static int is_one_of(const char *s, const char *const *list)
-{
-    for (; *list; list++)
-        if (strcasecmp(s, *list) == 0) return 1;
-    return 0;
-}
-
 static const char *const lat_units[] = {"degrees_north", "degree_north", "degree_N",
                                         "degrees_N",     "degreeN",      "degreesN", NULL};
 static const char *const lon_units[] = {"degrees_east", "degree_east", "degree_E",
                                         "degrees_E",    "degreeE",     "degreesE", NULL};
-static const char *const hpa_units[] = {"hPa", "hectopascal", "hectopascals", "mbar",
-                                        "millibar", "millibars", "mb", NULL};
-static const char *const pa_units[] = {"Pa", "pascal", "pascals", NULL};
 
 /* Coordinate variable of a dimension: a 1-D variable with the dimension's name
  * along that dimension; -1 if none. */
@@ -72,10 +62,10 @@ static int classify(int ncid, int dimid, const char *dname, int cvid, int unlimd
             if (strcmp(sn, "air_pressure") == 0) return D_LEV;
         }
         if (nj_nc_att_text(ncid, cvid, "units", units, sizeof units)) {
-            if (is_one_of(units, lat_units)) return D_LAT;
-            if (is_one_of(units, lon_units)) return D_LON;
+            if (nj_one_of(units, lat_units)) return D_LAT;
+            if (nj_one_of(units, lon_units)) return D_LON;
             if (strstr(units, " since ")) return D_TIME;
-            if (is_one_of(units, hpa_units) || is_one_of(units, pa_units)) return D_LEV;
+            if (nj_units_is(units, NJ_U_HPA) || nj_units_is(units, NJ_U_PA)) return D_LEV;
         }
         if (nj_nc_att_text(ncid, cvid, "axis", axis, sizeof axis)) {
             if (strcasecmp(axis, "Y") == 0) return D_LAT;
@@ -88,10 +78,10 @@ static int classify(int ncid, int dimid, const char *dname, int cvid, int unlimd
     static const char *const lonn[] = {"lon", "longitude", NULL};
     static const char *const timen[] = {"time", NULL};
     static const char *const levn[] = {"lev", "level", "plev", "pressure", NULL};
-    if (is_one_of(dname, latn)) return D_LAT;
-    if (is_one_of(dname, lonn)) return D_LON;
-    if (is_one_of(dname, timen) || dimid == unlimdim) return D_TIME;
-    if (is_one_of(dname, levn)) return D_LEV;
+    if (nj_one_of(dname, latn)) return D_LAT;
+    if (nj_one_of(dname, lonn)) return D_LON;
+    if (nj_one_of(dname, timen) || dimid == unlimdim) return D_TIME;
+    if (nj_one_of(dname, levn)) return D_LEV;
     return D_OTHER;
 }
 
@@ -474,8 +464,8 @@ static int read_core(const char *path, const char *varname, njord_read_opts o, i
         char units[64];
         double scale = 0.0;
         if (cvid[d] >= 0 && nj_nc_att_text(ncid, cvid[d], "units", units, sizeof units)) {
-            if (is_one_of(units, hpa_units)) scale = 1.0;
-            if (is_one_of(units, pa_units)) scale = 100.0;
+            if (nj_units_is(units, NJ_U_HPA)) scale = 1.0;
+            if (nj_units_is(units, NJ_U_PA)) scale = 100.0;
         } else {
             units[0] = '\0';
         }

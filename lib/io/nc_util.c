@@ -258,7 +258,7 @@ void nj_nc_spec_units(nj_nc_spec *s)
     nc_close(ncid);
 }
 
-static int one_of(const char *s, const char *const *list)
+int nj_one_of(const char *s, const char *const *list)
 {
     for (; *list; list++)
         if (strcasecmp(s, *list) == 0) return 1;
@@ -294,11 +294,10 @@ static const char *const u_kgkg[] = {"kg/kg",  "kg kg-1", "kg kg**-1", "kg kg^-1
                                      "kg*kg-1", "1",      NULL};
 static const char *const u_gkg[] = {"g/kg", "g kg-1", "g kg**-1", "g kg^-1", "g.kg-1", NULL};
 
-
 int nj_units_is(const char *u, nj_unit k)
 {
     static const char *const *const list[] = {u_wind, u_kelvin, u_celsius, u_pa,     u_hpa,  u_kpa,
                                               u_lnpa, u_dimless, u_geopot, u_metre, u_kgkg, u_gkg};
     if ((unsigned)k >= sizeof list / sizeof list[0]) return 0;
-    return one_of(u, list[k]);
+    return nj_one_of(u, list[k]);
 }

@@ -1,4 +1,4 @@
-/* lib/io/nc_util.h — small NetCDF helpers shared by the readers (internal). */
+/* lib/io/nc_util.h — small NetCDF helpers shared by the readers and writers (internal). */
 #ifndef NJ_NC_UTIL_H
 #define NJ_NC_UTIL_H
 
@@ -50,6 +50,14 @@ typedef enum {
     NJ_U_KGKG,
     NJ_U_GKG
 } nj_unit;
+
+/** Why creating a file for path failed with NetCDF status nc_status, into buf:
+ *  the directory's problem when njord_path_writable finds one (the library
+ *  reports a missing directory as "Permission denied"), else nc_strerror's. */
+void nj_create_reason(const char *path, int nc_status, char *buf, size_t len);
+
+/** Whether s is one of the NULL-terminated list (case-insensitive). */
+int nj_one_of(const char *s, const char *const *list);
 
 /** Whether u spells unit k (case-insensitive, as the readers accept it). */
 int nj_units_is(const char *u, nj_unit k);

@@ -1,10 +1,14 @@
-/* lib/io/path.c — njord_path_writable (io.h): can a file be created at a path? */
+/* lib/io/path.c — njord_path_writable (io.h): can a file be created at a path?
+ * And nj_create_reason (nc_util.h) for the writers' create failures. */
 #include <errno.h>
+#include <netcdf.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "../core/error.h"
+#include "nc_util.h"
 #include "njord/io.h"
 
 int njord_path_writable(const char *path)
@@ -36,4 +40,11 @@ int njord_path_writable(const char *path)
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
         return nj_error(NJORD_EIO, "cannot write '%s': it is a directory", path);
     return NJORD_OK;
+}
+
+void nj_create_reason(const char *path, int nc_status, char *buf, size_t len)
+{
+    /* the NetCDF library reports a missing directory as "Permission denied" */
+    if (njord_path_writable(path) != NJORD_OK) snprintf(buf, len, "%s", njord_last_error());
+    else snprintf(buf, len, "%s", nc_strerror(nc_status));
 }

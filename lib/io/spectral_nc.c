@@ -271,10 +271,10 @@ int njord_spec_nc_write(const char *path, int T, int nvars, const njord_spec_var
 
     int ncid, rc;
     if ((rc = nc_create(tmp, NC_CLOBBER | NC_64BIT_OFFSET, &ncid)) != NC_NOERR) {
-        status = njord_path_writable(path) != NJORD_OK
-                     ? nj_error_context(NJORD_EIO, "njord_spec_nc_write")
-                     : nj_error(NJORD_EIO, "njord_spec_nc_write('%s'): cannot create '%s': %s",
-                                path, tmp, nc_strerror(rc));
+        char why[4400];
+        nj_create_reason(path, rc, why, sizeof why);
+        status = nj_error(NJORD_EIO, "njord_spec_nc_write('%s'): cannot create '%s': %s", path,
+                          tmp, why);
         free(tmp);
         return status;
     }

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../io/nc_util.h"
 #include "model_impl.h"
 
 #define NC(call, what)                                                                      \
@@ -91,11 +92,13 @@ int njord_model_write_restart(njord_model *m, const char *path)
                 goto done;
             }
         int dims[2], vs, vp = -1, vf = -1;
-        if (njord_path_writable(path) != NJORD_OK) {
-            st = nj_error_context(NJORD_EIO, "restart file");
+        int rc = nc_create(tmp, NC_CLOBBER | NC_NETCDF4, &ncid);
+        if (rc != NC_NOERR) {
+            char why[4400];
+            nj_create_reason(path, rc, why, sizeof why);
+            st = nj_error(NJORD_EIO, "restart file %s: cannot create '%s': %s", path, tmp, why);
             goto done;
         }
-        NC(nc_create(tmp, NC_CLOBBER | NC_NETCDF4, &ncid), "create");
         created = 1;
         NC(nc_def_dim(ncid, "field", (size_t)nf, &dims[0]), "define");
         NC(nc_def_dim(ncid, "coef", ncoef, &dims[1]), "define");
