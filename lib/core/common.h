@@ -30,4 +30,8 @@ int nj_thread_id(void);
 /** Seconds from a monotonic clock. */
 double nj_wtime(void);
 
+/** strtod in the "C" locale whatever the caller's (decimal point, never comma);
+ *  the configuration's numbers and the lists parsed from it (lib/core/config.c). */
+double nj_strtod_c(const char *s, char **end);
+
 #endif

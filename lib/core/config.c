@@ -58,15 +58,19 @@ static void c_locale_leave(locale_t old)
     if (old) uselocale(old);
 }
 
+double nj_strtod_c(const char *s, char **end)
+{
+    pthread_once(&nj_cloc_once, nj_cloc_init);
+    return nj_cloc ? strtod_l(s, end, nj_cloc) : strtod(s, end);
+}
+
 /* strtod in the "C" locale; *range set when the value overflows or underflows
  * (a nonzero number too small for a normal double, e.g. 1e-400). */
 static double c_strtod(const char *s, int *range)
 {
-    locale_t old = c_locale_enter();
     errno = 0;
-    double x = strtod(s, NULL);
+    double x = nj_strtod_c(s, NULL);
     *range = errno == ERANGE || !isfinite(x);
-    c_locale_leave(old);
     return x;
 }
 
@@ -1077,13 +1081,12 @@ static int load_fail(nj_load *c, int status)
     return nj_error_context(status, "%s:%d", c->path, c->lineno);
 }
 
-/* The line reader: one line per call, into str (num bytes). Strips the line end,
+/* The line reader: the next line, in place in c->line. Strips the line end,
  * comments and indentation, checks the line's shape, characters and length, and
  * writes section headers as "[name]". NULL at the end of the file or on an error
  * (c->status). */
-static char *nj_reader(char *str, int num, void *stream)
+static char *nj_reader(nj_load *c)
 {
-    nj_load *c = stream;
     if (c->status != NJORD_OK) return NULL;
     errno = 0;
     ssize_t len = getline(&c->line, &c->cap, c->f);
@@ -1190,19 +1193,17 @@ static char *nj_reader(char *str, int num, void *stream)
             }
         }
     }
-    if (num < 4 || n > (size_t)num - 3) {
+    if (n > NJ_CFG_LINE_MAX) {
         load_fail(c, nj_error(NJORD_EINVAL, "line too long (%zu characters; the limit is %d)", n,
-                              num - 3));
+                              NJ_CFG_LINE_MAX));
         return NULL;
     }
-    memcpy(str, s, n + 1);
-    return str;
+    return s;
 }
 
-static int nj_handler(void *user, const char *section, const char *name, const char *value)
+/* One key = value of section: checked and parsed into c; 0 on an error. */
+static int nj_handler(nj_load *c, const char *section, const char *name, const char *value)
 {
-    nj_load *c = user;
-    if (c->status != NJORD_OK) return 0;
     if (!*section) {
         load_fail(c, nj_error(NJORD_EINVAL, "key '%s' before any [section] header", name));
         return 0;
@@ -1242,9 +1243,8 @@ int njord_config_load(njord_config *cfg, const char *path)
     }
     /* each line as nj_reader leaves it: empty, "[section]" (checked) or
      * "key<=|:>value" (a key before the separator, checked) */
-    char *buf = malloc(NJ_CFG_LINE_MAX + 3), section[128] = "";
-    if (!buf) c->status = nj_error(NJORD_ENOMEM, "%s: out of memory", path);
-    while (c->status == NJORD_OK && nj_reader(buf, NJ_CFG_LINE_MAX + 3, c)) {
+    char *buf, section[128] = "";
+    while ((buf = nj_reader(c)) != NULL) {
         if (!*buf) continue;
         if (buf[0] == '[') {
             snprintf(section, sizeof section, "%.*s", (int)(strlen(buf) - 2), buf + 1);
@@ -1257,7 +1257,6 @@ int njord_config_load(njord_config *cfg, const char *path)
         while (*value == ' ' || *value == '\t') value++;
         if (!nj_handler(c, section, key, value)) break;
     }
-    free(buf);
     int st = c->status;
     fclose(c->f);
     free(c->line);

@@ -3,7 +3,6 @@
  * diagnostics, pressure-level interpolation, checks. The driver (time loop,
  * output files, restarts, blow-up handling) is shared with the shallow-water
  * model in model.c. */
-#include <locale.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -90,22 +89,17 @@ int nj_pem_read_params(njord_model *m, const njord_config *c)
     if (m->npout > 0) {
         if (n < 1) return nj_error(NJORD_EINVAL, "output.pressure_levels: none given");
         if (n > 64) return nj_error(NJORD_EINVAL, "output.pressure_levels: %d levels (at most 64)", n);
-        /* read in the "C" locale, as the configuration's numbers: a program in a
-         * decimal-comma locale must still read "850.5" */
-        locale_t cl = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-        if (!cl) return nj_error(NJORD_ENOMEM, "output.pressure_levels: no C locale");
-        int bad = -1;
-        for (int i = 0; i < n && bad < 0; i++) {
+        for (int i = 0; i < n; i++) {
+            /* in the "C" locale, as the configuration's numbers: a program in a
+             * decimal-comma locale must still read "850.5" */
             char *end;
-            double p = strtod_l(items[i], &end, cl);
-            if (end == items[i] || *end || !(p > 0 && p < 1200)) bad = i;
-            else m->plev[m->nplev++] = 100.0 * p;
+            double p = nj_strtod_c(items[i], &end);
+            if (end == items[i] || *end || !(p > 0 && p < 1200))
+                return nj_error(NJORD_EINVAL,
+                                "output.pressure_levels: '%s' is not a pressure in hPa (0 < p < 1200)",
+                                items[i]);
+            m->plev[m->nplev++] = 100.0 * p;
         }
-        freelocale(cl);
-        if (bad >= 0)
-            return nj_error(NJORD_EINVAL,
-                            "output.pressure_levels: '%s' is not a pressure in hPa (0 < p < 1200)",
-                            items[bad]);
         for (int i = 2; i < m->nplev; i++) /* a CF coordinate: strictly monotonic */
             if ((m->plev[i] - m->plev[i - 1]) * (m->plev[1] - m->plev[0]) <= 0)
                 return nj_error(NJORD_EINVAL, "output.pressure_levels: not strictly increasing or "
