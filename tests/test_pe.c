@@ -124,6 +124,46 @@ static void test_levels(void **state)
     assert_int_equal(nj_vcoord_parse("file:/nonexistent/levels.txt", &v), NJORD_EIO);
 }
 
+/* The column identity behind Simmons & Burridge's (1981) conservation of
+ * angular momentum: the mass-weighted pressure-gradient force of a column is a
+ * gradient plus the surface term, which in the coefficients reads
+ *   sum_k R T_k beta_k dp_k = sum_k (Phi_k - Phi_s) dB_k   for every T.
+ * It holds level by level where p_k > 0 (beta_k dp_k = lnr_k B_k + alpha_k dB_k).
+ * At a top at p = 0 with dB_0 > 0 (pure sigma) Njord keeps beta_0 = dB_0/dp_0,
+ * which makes an isothermal column's pressure-gradient force R T grad ln ps at
+ * every level (the semi-implicit operator's linearisation, test below), where
+ * the identity would need ln 2 dB_0/dp_0: the sums then differ by exactly
+ * (1 - ln 2) R T_0 dB_0. */
+static void test_column_identity(void **state)
+{
+    (void)state;
+    const char *specs[] = {"cam26", "eta:30", "sigma:20", "data/levels/ecmwf_L137.txt"};
+    for (int s = 0; s < 4; s++) {
+        nj_vcoord v;
+        assert_int_equal(nj_vcoord_parse(specs[s], &v), NJORD_OK);
+        const int L = v.nlev;
+        nj_pe_lev lv[NJ_PE_MAXLEV];
+        double t[NJ_PE_MAXLEV], phi[NJ_PE_MAXLEV];
+        for (int ips = 0; ips < 3; ips++) {
+            const double ps = 6e4 + 2.2e4 * ips;
+            nj_pe_column_coefs(L, v.a, v.b, ps, lv);
+            for (int k = 0; k < L; k++) t[k] = 250 + 40 * sin(0.37 * k + ips);
+            nj_pe_geopotential(L, lv, RD, t, 1, 0, phi);
+            double lhs = 0, rhs = 0, scale = 0;
+            for (int k = 0; k < L; k++) {
+                lhs += RD * t[k] * lv[k].beta * lv[k].dp;
+                rhs += phi[k] * lv[k].db;
+                scale += RD * t[k] * lv[k].db;
+            }
+            double expect = v.a[0] + v.b[0] * ps > 0 ? 0 : (1 - log(2.0)) * RD * t[0] * lv[0].db;
+            double err = fabs(lhs - rhs - expect) / scale;
+            if (err > 1e-13) fprintf(stderr, "  %s ps %g: identity off by %.2e\n", specs[s], ps, err);
+            assert_true(err < 1e-13);
+        }
+        nj_vcoord_free(&v);
+    }
+}
+
 /* ------------------------------------------------------------------ matrices */
 
 /* The semi-implicit matrices are the linearisation of the column formulas: at
@@ -548,6 +588,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_levels),
         cmocka_unit_test(test_reference_matrices),
+        cmocka_unit_test(test_column_identity),
         cmocka_unit_test(test_held_suarez_terms),
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_output_pressure_levels),

@@ -19,7 +19,17 @@
  *   Phi_k                  = Phi_s + sum_{j>k} R T_j lnr_j + alpha_k R T_k
  *   vertical advection     (etadot dX/deta)_k = [M_{k+1}(X_{k+1}-X_k) + M_k(X_k-X_{k-1})] / (2 dp_k)
  * (The pressure-gradient and the omega coefficients are the same beta_k: that
- * is what makes the energy conversion cancel, SB81.) The momentum equation in
+ * is what makes the energy conversion cancel, SB81.) Where p_k > 0,
+ * beta_k dp_k = lnr_k B_k + alpha_k dB_k, SB81's form, which makes the column's
+ * mass-weighted pressure-gradient force a gradient plus the surface term
+ * (angular momentum conserved). At a top at p = 0 the formula gives
+ * beta_0 = dB_0/dp_0, not SB81's alpha_0 dB_0/dp_0 = ln 2 dB_0/dp_0; the two
+ * differ only where dB_0 > 0 (pure sigma levels; hybrid levels as ECMWF's and
+ * CAM's have dB_0 = 0 or p_0 > 0). Kept deliberately: with it an isothermal
+ * column's pressure-gradient force is R T grad ln ps at every level, as the
+ * semi-implicit operator linearised about an isothermal state assumes; the
+ * price is a torque of (1 - ln 2) R T_0 dB_0 grad ps in the top sigma layer
+ * (tests/test_pe.c, test_column_identity, asserts both). The momentum equation in
  * vorticity–divergence form uses
  *   F = ((zeta+f) v - etadot du/deta - R T beta ps dlnps/dx [+ forcing],
  *        -(zeta+f) u - etadot dv/deta - R T beta ps dlnps/dy [+ forcing])
