@@ -273,7 +273,8 @@ bench-mpi: deps
 # ---------------------------------------------------------------- install
 # make install [PREFIX=/usr/local] [DESTDIR=/staging/root]: the headers, the
 # libraries of PRECISION (static and shared, with soname symlinks), njord.pc /
-# njord_sp.pc and the njord command; builds what is missing first. PREFIX and
+# njord_sp.pc, the njord command, and the configurations of data/ with the level
+# tables of data/levels/ in PREFIX/share/njord; builds what is missing first. PREFIX and
 # DESTDIR may contain spaces (the .pc files escape them, as pkg-config expects).
 # The .pc files: Libs.private names everything the static libraries need (with the
 # CUDA backend compiled in, the CUDA libraries and libstdc++), so that
@@ -289,6 +290,9 @@ install: lib $(INSTALL_NJORD)
 	install -m 644 include/njord.h $(INSTALL_DIR)/include/
 	install -m 644 include/njord/*.h $(INSTALL_DIR)/include/njord/
 	install -m 755 $(INSTALL_NJORD) $(INSTALL_DIR)/bin/njord
+	install -d $(INSTALL_DIR)/share/njord/levels
+	install -m 644 data/*.ini $(INSTALL_DIR)/share/njord/
+	install -m 644 data/levels/*.txt $(INSTALL_DIR)/share/njord/levels/
 	@pcprefix=$$(printf '%s\n' "$(PREFIX)" | sed -e 's/[\\&|]/\\&/g' -e 's/ /\\\\ /g'); \
 	for p in $(PRECS); do \
 	  n=$$( [ $$p = sp ] && echo njord_sp || echo njord ); \
@@ -311,6 +315,7 @@ uninstall:
 	rm -f $(INSTALL_DIR)/lib/libnjord.a $(INSTALL_DIR)/lib/libnjord.so* $(INSTALL_DIR)/lib/libnjord_sp.a \
 	  $(INSTALL_DIR)/lib/libnjord_sp.so* $(INSTALL_DIR)/lib/pkgconfig/njord.pc \
 	  $(INSTALL_DIR)/lib/pkgconfig/njord_sp.pc $(INSTALL_DIR)/bin/njord
+	rm -rf $(INSTALL_DIR)/share/njord
 
 clean:
 	rm -rf build build-san bench/build

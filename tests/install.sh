@@ -2,7 +2,8 @@
 # tests/install.sh — `make install` as a user and a packager meet it, in the
 # precisions of PRECS ("dp sp", "dp" or "sp"; from `make check`) and BUILD:
 #  - into a prefix whose path has a space: headers, static and shared libraries
-#    (soname, version symlinks), njord.pc / njord_sp.pc, the njord command;
+#    (soname, version symlinks), njord.pc / njord_sp.pc, the njord command,
+#    share/njord (data/*.ini, data/levels/), a configuration of it run;
 #  - programs built against the installed libraries through pkg-config: shared
 #    (runpath to the prefix, not the build tree), static (`pkg-config --static`
 #    with libnjord.a), C++; the precision they get (njord_sp: single);
@@ -122,6 +123,20 @@ cp -a "$prefix" "$tmp/moved"
 v=$("$tmp/moved/bin/njord" --version 2>&1) && [[ "$v" == *"$want precision"* ]] &&
   "$tmp/moved/bin/njord" info >/dev/null 2>&1 && ok "installed njord runs from elsewhere: $v" ||
   bad "installed njord: '$v'"
+
+# ---- the configurations and level tables in share/njord, run by the installed
+# command from another directory (a forecast of two steps on ECMWF's L137 levels)
+for f in data/*.ini data/levels/*.txt; do
+  cmp -s "$f" "$prefix/share/njord/${f#data/}" || bad "$f not installed in share/njord"
+done
+if (cd "$tmp" && "$prefix/bin/njord" run "$prefix/share/njord/jw06_steady.ini" --set grid.trunc=21 \
+      --set time.length=2h --set time.dt=1h --set output.interval=1h \
+      --set vertical.levels="file:$prefix/share/njord/levels/ecmwf_L137.txt" -o l137.nc \
+      >"$tmp/run.log" 2>&1) && ncdump -h "$tmp/l137.nc" | grep -q "lev = 137"; then
+  ok "share/njord: configurations and levels; the installed njord runs them"
+else
+  cat "$tmp/run.log"; bad "njord run share/njord/jw06_steady.ini on share/njord/levels/ecmwf_L137.txt"
+fi
 
 # ---- twice; nothing rebuilt
 mk install PREFIX="$prefix" >"$tmp/install.log" 2>&1 && ok "installs twice" ||
