@@ -166,6 +166,7 @@ static int write_summary(const char *path, njord_model *m, const run_state *rs, 
     json_str(f, msg);
     fputs(",\n  \"case\": ", f);
     json_str(f, njord_config_get(cfg, "initial.case"));
+    fprintf(f, ",\n  \"ensemble_member\": %s", njord_config_get(cfg, "ensemble.member"));
     fprintf(f, ",\n  \"truncation\": %s,\n  \"grid\": [%d, %d],\n  \"backend\": ",
             njord_config_get(cfg, "grid.trunc"), nlon, nlat);
     json_str(f, njord_config_get(cfg, "backend.kind"));

@@ -101,6 +101,20 @@ if command -v ncdump >/dev/null; then
   check "the model output has the configuration's (proleptic Gregorian) calendar" \
     "ncdump -h $tmp/sw1.nc | grep -q 'time:calendar = \"proleptic_gregorian\"'"
 fi
+# ensembles: members differ, are labelled, and CDO combines them
+$NJ run - $T21 --set time.length=6h --set ensemble.member=0 -o $tmp/ens0.nc >/dev/null 2>&1 &&
+$NJ run - $T21 --set time.length=6h --set ensemble.member=2 -o $tmp/ens2.nc >/dev/null 2>$tmp/err; rc=$?
+check "an ensemble member runs" "[ $rc -eq 0 ]"
+if command -v ncdump >/dev/null; then
+  check "the output says its ensemble member" "ncdump -h $tmp/ens2.nc | grep -q ':ensemble_member = \"2\"'"
+fi
+check "so does the summary" "grep -q '\"ensemble_member\": 2,' $tmp/ens2.nc.json"
+if command -v cdo >/dev/null; then
+  check "cdo ensstd of control and member: a spread of the order of the 1 m/s perturbation" \
+    "cdo -s ensstd $tmp/ens0.nc $tmp/ens2.nc $tmp/ensstd.nc &&
+     cdo -s outputkey,value -fldmax -selname,u -seltimestep,1 $tmp/ensstd.nc 2>/dev/null |
+     awk 'NR > 1 && \$1 > 0.3 && \$1 < 5 { ok = 1 } END { exit !ok }'"
+fi
 # paths and output lists
 $NJ run - $T21 --set time.length=1h --set output.variables= -o $tmp/e.nc >/dev/null 2>$tmp/err; rc=$?
 check "an empty output.variables is refused" "[ $rc -eq 1 ] && grep -q 'output.variables is empty' $tmp/err"

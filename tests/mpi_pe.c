@@ -64,15 +64,16 @@ static void compare(njord_model *a, njord_model *b, const char *what)
     free(gb);
 }
 
-static void run_steps(const char *integrator)
+/* member: an ensemble.member setting, or NULL */
+static void run_steps(const char *integrator, const char *member)
 {
-    char it[64], what[96];
+    char it[64], what[128];
     snprintf(it, sizeof it, "time.integrator=%s", integrator);
-    const char *extra[] = {it, NULL};
+    const char *extra[] = {it, member, NULL};
     njord_model *ms = rank == 0 ? model(MPI_COMM_NULL, extra) : NULL, *md = model(MPI_COMM_WORLD, extra);
     if (ms) check(njord_model_step(ms, 6) == NJORD_OK, "serial steps");
     check(njord_model_step(md, 6) == NJORD_OK, "distributed steps");
-    snprintf(what, sizeof what, "jw06 %s, 6 steps", integrator);
+    snprintf(what, sizeof what, "jw06 %s %s, 6 steps", integrator, member ? member : "");
     compare(ms, md, what);
     njord_diag ds, dd;
     if (ms) njord_model_diagnostics(ms, &ds);
@@ -189,8 +190,9 @@ int main(int argc, char **argv)
         MPI_Finalize();
         return 77;
     }
-    run_steps("leapfrog");
-    run_steps("imex-sil3");
+    run_steps("leapfrog", NULL);
+    run_steps("imex-sil3", NULL);
+    run_steps("leapfrog", "ensemble.member=9");
     run_restart();
     run_output();
     int tot[2] = {npass, nfail};

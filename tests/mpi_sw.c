@@ -22,7 +22,7 @@ static void check(int ok, const char *what)
     }
 }
 
-static njord_model *model(MPI_Comm comm, const char *integrator, const char *cs)
+static njord_model *model(MPI_Comm comm, const char *integrator, const char *cs, const char *extra)
 {
     njord_config *c;
     njord_config_create(&c);
@@ -31,7 +31,7 @@ static njord_model *model(MPI_Comm comm, const char *integrator, const char *cs)
     snprintf(b, sizeof b, "backend.kind=%s", be ? be : "cpu");
     snprintf(it, sizeof it, "time.integrator=%s", integrator);
     snprintf(ic, sizeof ic, "initial.case=%s", cs);
-    const char *sets[] = {"output.file=", "grid.trunc=42", "time.dt=600", b, it, ic, NULL};
+    const char *sets[] = {"output.file=", "grid.trunc=42", "time.dt=600", b, it, ic, extra, NULL};
     for (int i = 0; sets[i]; i++) njord_config_set(c, sets[i]);
     njord_model *m = NULL;
     check(njord_model_create(c, comm, &m) == NJORD_OK, "model creation");
@@ -39,10 +39,12 @@ static njord_model *model(MPI_Comm comm, const char *integrator, const char *cs)
     return m;
 }
 
-static void run_case(const char *integrator, const char *cs)
+/* extra: one more configuration setting, or NULL */
+static void run_case(const char *integrator, const char *cs, const char *extra)
 {
-    char what[128];
-    njord_model *ms = model(MPI_COMM_NULL, integrator, cs), *md = model(MPI_COMM_WORLD, integrator, cs);
+    char what[160];
+    njord_model *ms = model(MPI_COMM_NULL, integrator, cs, extra),
+                *md = model(MPI_COMM_WORLD, integrator, cs, extra);
     if (!ms || !md) return;
     check(njord_model_step(ms, 6) == NJORD_OK, "serial steps");
     check(njord_model_step(md, 6) == NJORD_OK, "distributed steps");
@@ -53,8 +55,17 @@ static void run_case(const char *integrator, const char *cs)
     njord_real *ga = malloc(sizeof(njord_real) * ng), *gb = malloc(sizeof(njord_real) * ng);
     njord_model_spectral_state(ms, 0, a, a + ns, a + 2 * ns);
     check(njord_model_spectral_state(md, 0, b, b + ns, b + 2 * ns) == NJORD_OK, "gather state");
-    snprintf(what, sizeof what, "%s %s: spectral state bitwise", cs, integrator);
+    snprintf(what, sizeof what, "%s %s %s: spectral state bitwise", cs, integrator, extra ? extra : "");
     if (rank == 0) check(!memcmp(a, b, sizeof(njord_real) * 3 * ns), what);
+    if (extra) { /* an ensemble member: its state is not the control's */
+        njord_model *mc = model(MPI_COMM_NULL, integrator, cs, NULL);
+        if (mc) {
+            njord_model_step(mc, 6);
+            njord_model_spectral_state(mc, 0, b, b + ns, b + 2 * ns);
+            if (rank == 0) check(memcmp(a, b, sizeof(njord_real) * ns) != 0, "the member differs from the control");
+            njord_model_destroy(mc);
+        }
+    }
     /* outputs the root does not want (NULL there, whatever the other ranks
      * pass): every rank skips the same gathers instead of hanging in one */
     memset(b, 0, sizeof(njord_real) * 3 * ns);
@@ -152,8 +163,9 @@ int main(int argc, char **argv)
         MPI_Finalize();
         return 77;
     }
-    run_case("leapfrog", "galewsky");
-    run_case("imex-sil3", "williamson5");
+    run_case("leapfrog", "galewsky", NULL);
+    run_case("imex-sil3", "williamson5", NULL);
+    run_case("leapfrog", "galewsky", "ensemble.member=7");
     run_output();
     int tot[2] = {npass, nfail}, sum[2];
     MPI_Reduce(tot, sum, 2, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);

@@ -34,6 +34,7 @@ static const char *const all_keys[] = {
     "initial.h_var", "initial.time_index", "initial.level", "initial.mean_depth",
     "initial.t_var", "initial.ps_var", "initial.phis_var", "initial.q_var",
     "initial.surface_pressure",
+    "ensemble.member", "ensemble.perturbation", "ensemble.nmin", "ensemble.nmax",
     "output.file", "output.interval", "output.variables", "output.deflate", "output.overwrite",
     "output.summary", "output.pressure_variables", "output.pressure_levels",
     "restart.output", "restart.interval", "restart.input",
@@ -481,7 +482,8 @@ static void test_roundtrip(void **state)
         "initial.ps_var=PS", "initial.phis_var=estimate", "initial.q_var=Q",
         "initial.surface_pressure=101325", "output.pressure_variables=ta",
         "output.pressure_levels=500", "restart.output=r.nc", "restart.interval=1d",
-        "restart.input=in.nc",
+        "restart.input=in.nc", "ensemble.member=12", "ensemble.perturbation=0.5",
+        "ensemble.nmin=1", "ensemble.nmax=63",
     };
     int nset = (int)(sizeof set / sizeof set[0]);
     assert_int_equal(nset, NALL);

@@ -206,6 +206,105 @@ static void test_threads_bitwise(void **state)
     free(st[1]);
 }
 
+/* the spectral state (vor, div, phi: 6 NSPEC reals) of a model made with sets */
+static njord_real *state_of(const char *const *sets, int T)
+{
+    njord_model *m = model(sets);
+    size_t ns = NJORD_SHT_NSPEC(T);
+    njord_real *x = malloc(sizeof(njord_real) * 6 * ns);
+    assert_int_equal(njord_model_spectral_state(m, 0, x, x + 2 * ns, x + 4 * ns), NJORD_OK);
+    njord_model_destroy(m);
+    return x;
+}
+
+/* Ensemble members (lib/model/ensemble.c): member 0 and a zero perturbation are
+ * the control bit for bit; member k adds vorticity on n = nmin..nmax only, no
+ * divergence or height, of exactly the asked root-mean-square wind (from the
+ * coefficients: mean |V|^2 = sum a^2 / (n(n+1)) w_m |zeta_n^m|^2, w_0 = 1, w_m = 2),
+ * the same twice, different for another member; a restart is not perturbed again;
+ * the keys' errors name them */
+static void test_ensemble(void **state)
+{
+    (void)state;
+    const int T = 42;
+    const double a = 6.37122e6;
+    const size_t ns = NJORD_SHT_NSPEC(T), nb = sizeof(njord_real) * 6 * ns;
+    const char *c0[] = {"initial.case=galewsky", "grid.trunc=42", NULL};
+    const char *c1[] = {"initial.case=galewsky", "grid.trunc=42", "ensemble.member=0", NULL};
+    const char *c2[] = {"initial.case=galewsky", "grid.trunc=42", "ensemble.member=3",
+                        "ensemble.perturbation=0", NULL};
+    const char *m3[] = {"initial.case=galewsky", "grid.trunc=42", "ensemble.member=3",
+                        "ensemble.perturbation=2.5", "ensemble.nmin=5", "ensemble.nmax=30", NULL};
+    const char *m4[] = {"initial.case=galewsky", "grid.trunc=42", "ensemble.member=4",
+                        "ensemble.perturbation=2.5", "ensemble.nmin=5", "ensemble.nmax=30", NULL};
+    njord_real *x0 = state_of(c0, T), *x1 = state_of(c1, T), *x2 = state_of(c2, T);
+    njord_real *x3 = state_of(m3, T), *y3 = state_of(m3, T), *x4 = state_of(m4, T);
+    assert_memory_equal(x0, x1, nb);
+    assert_memory_equal(x0, x2, nb);
+    assert_memory_equal(x3, y3, nb);
+    assert_memory_equal(x0 + 2 * ns, x3 + 2 * ns, sizeof(njord_real) * 4 * ns); /* div, phi */
+    double ms = 0, ms4 = 0, dot = 0;
+    for (int m = 0; m <= T; m++)
+        for (int n = m; n <= T; n++) {
+            size_t k = 2 * njord_sht_index(T, m, n);
+            double dr = (double)x3[k] - x0[k], di = (double)x3[k + 1] - x0[k + 1];
+            double er = (double)x4[k] - x0[k], ei = (double)x4[k + 1] - x0[k + 1];
+            if (n < 5 || n > 30) { /* outside the band: untouched */
+                assert_true(dr == 0 && di == 0 && er == 0 && ei == 0);
+                continue;
+            }
+            double w = (m == 0 ? 1.0 : 2.0) * a * a / (n * (n + 1.0));
+            ms += w * (dr * dr + di * di);
+            ms4 += w * (er * er + ei * ei);
+            dot += w * (dr * er + di * ei);
+        }
+    fprintf(stderr, "  member 3: rms wind %.15f m/s; member 4: %.15f; correlation %.3f\n", sqrt(ms),
+            sqrt(ms4), dot / sqrt(ms * ms4));
+    /* measured: 4e-16 (double), 1.2e-9 (single: the sum rounded to float vorticity) */
+    const double tol = SP ? 1e-7 : 1e-13;
+    assert_true(fabs(sqrt(ms) - 2.5) < tol * 2.5);
+    assert_true(fabs(sqrt(ms4) - 2.5) < tol * 2.5);
+    assert_true(fabs(dot / sqrt(ms * ms4)) < 0.2); /* independent draws */
+    /* a restart of member 3 continues the perturbed state, not perturbed twice */
+    char path[] = "/tmp/njord-ens-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    njord_model *m = model(m3);
+    assert_int_equal(njord_model_write_restart(m, path), NJORD_OK);
+    njord_model_destroy(m);
+    char rin[64];
+    snprintf(rin, sizeof rin, "restart.input=%s", path);
+    const char *r3[] = {"initial.case=galewsky", "grid.trunc=42", "ensemble.member=3",
+                        "ensemble.perturbation=2.5", "ensemble.nmin=5", "ensemble.nmax=30", rin, NULL};
+    njord_real *z3 = state_of(r3, T);
+    assert_memory_equal(x3, z3, nb);
+    unlink(path);
+    free(z3);
+    free(x0), free(x1), free(x2), free(x3), free(y3), free(x4);
+    /* errors */
+    const char *bad[][5] = {
+        {"grid.trunc=42", "ensemble.nmin=20", "ensemble.nmax=10", NULL},
+        {"grid.trunc=42", "ensemble.member=1", "ensemble.nmin=50", "ensemble.nmax=60", NULL},
+        {"model.equations=advection", "initial.case=williamson1", "ensemble.member=1", NULL},
+    };
+    const char *want[] = {"ensemble.nmin = 20 is above ensemble.nmax = 10",
+                          "ensemble.nmin = 50 is above the truncation grid.trunc = 42",
+                          "ensemble.member = 1: perturbations need"};
+    for (int i = 0; i < 3; i++) {
+        njord_config *c;
+        assert_int_equal(njord_config_create(&c), NJORD_OK);
+        assert_int_equal(njord_config_set(c, "output.file="), NJORD_OK);
+        for (int j = 0; bad[i][j]; j++) assert_int_equal(njord_config_set(c, bad[i][j]), NJORD_OK);
+        njord_model *mm = NULL;
+        assert_int_equal(njord_model_create(c, MPI_COMM_NULL, &mm), NJORD_EINVAL);
+        if (!strstr(njord_last_error(), want[i])) fprintf(stderr, "got: %s\n", njord_last_error());
+        assert_non_null(strstr(njord_last_error(), want[i]));
+        assert_null(mm);
+        njord_config_destroy(c);
+    }
+}
+
 /* configuration errors name the key; a blow-up is caught, named, rolled back */
 static void test_errors_and_blowup(void **state)
 {
@@ -310,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_galewsky_zonal),
         cmocka_unit_test(test_integrators_agree),
         cmocka_unit_test(test_threads_bitwise),
+        cmocka_unit_test(test_ensemble),
         cmocka_unit_test(test_errors_and_blowup),
         cmocka_unit_test(test_close_output),
     };

@@ -62,14 +62,10 @@ static double jw_phis(double phi, const nj_pe_case_params *p)
     return JW_U0 * c * (a1 * JW_U0 * c + a2 * p->radius * p->omega);
 }
 
-/* deterministic noise in [-1, 1) from a global index (splitmix64) */
+/* deterministic noise in [-1, 1) from a global index */
 static double noise(uint64_t i)
 {
-    uint64_t z = i + 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return (double)(z >> 11) / 4503599627370496.0 - 1.0;
+    return 2.0 * nj_uniform(i) - 1.0;
 }
 
 int nj_pe_case_fields(nj_pe_case c, const nj_pe_case_params *pp, const nj_vcoord *vc,

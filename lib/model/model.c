@@ -155,6 +155,7 @@ static int read_params(njord_model *m, const njord_config *c)
     snprintf(m->case_name, sizeof m->case_name, "%s", cs);
     m->advection = !strcmp(eqn, "advection");
     m->pe_mode = !strcmp(eqn, "primitive");
+    TRY(nj_model_ensemble_params(m, c));
     /* restarts */
     const char *ro = njord_config_get(c, "restart.output");
     double rint;
@@ -467,6 +468,8 @@ int njord_model_create(const njord_config *cfg, MPI_Comm comm, njord_model **mod
     if (!st && rin && *rin) {
         st = nj_restart_read(m, rin);
         m->initial_done = 1; /* the restart time was output by the run that wrote it */
+    } else if (!st) {
+        st = nj_model_ensemble_perturb(m); /* an ensemble member's initial perturbation */
     }
     if (!st) st = m->ops->axpby(m->nstate, 1.0, m->x, 0.0, m->good);
     if (!st) m->good_steps = m->steps;
@@ -789,8 +792,10 @@ static int open_output(njord_model *m)
         else
             snprintf(title, sizeof title, "Njord %s model, T%d, %s",
                      m->advection ? "advection" : "shallow-water", m->plan->T, m->case_name);
+        char member[24];
+        snprintf(member, sizeof member, "%ld", m->ens_member);
         const char *atts[] = {"title", title, "institution", "Njord", "source", "Njord " NJORD_VERSION_STRING,
-                              "njord_config", m->cfg_text, NULL};
+                              "ensemble_member", member, "njord_config", m->cfg_text, NULL};
         if (!st)
             st = njord_cf_create_3d(m->out_path, nlat, m->plan->nlon, latd, m->plan->w, units,
                                     "proleptic_gregorian", m->pe_mode ? &vert : NULL, nv, vars, m->deflate,

@@ -73,6 +73,10 @@ struct njord_model {
     char *restart_out;             /* path written at restart_every and at the end, or "" */
     long restart_every;            /* steps; 0: only at the end of a run */
     char integrator[16];           /* time.integrator */
+    /* ensemble (lib/model/ensemble.c) */
+    long ens_member;               /* ensemble.member: 0 the control */
+    double ens_amp;                /* ensemble.perturbation, m/s */
+    int ens_nmin, ens_nmax;        /* its total wavenumbers */
 };
 
 #define TRY(call)                                                                          \
@@ -103,6 +107,12 @@ int nj_pem_orography(njord_model *m);
 /* first bad grid value: *field (name) < 0 when none; host check of winds and T */
 int nj_pem_check_grid(njord_model *m, const char **what, double *lat, double *lon, double *val,
                       int *bad);
+
+/* ensemble.c: ensemble.* read and checked (after model.equations); the initial
+ * perturbation of member > 0 added to the state's vorticity (collective-free,
+ * the same on every rank count) */
+int nj_model_ensemble_params(njord_model *m, const njord_config *c);
+int nj_model_ensemble_perturb(njord_model *m);
 
 /* restart.c */
 int nj_restart_read(njord_model *m, const char *path);
