@@ -221,8 +221,8 @@ static njord_real *state_of(const char *const *sets, int T)
  * the control bit for bit; member k adds vorticity on n = nmin..nmax only, no
  * divergence or height, of exactly the asked root-mean-square wind (from the
  * coefficients: mean |V|^2 = sum a^2 / (n(n+1)) w_m |zeta_n^m|^2, w_0 = 1, w_m = 2),
- * the same twice, different for another member; a restart is not perturbed again;
- * the keys' errors name them */
+ * the same twice, different for another member; a restart is not perturbed again,
+ * and another member's restart is refused; the keys' errors name them */
 static void test_ensemble(void **state)
 {
     (void)state;
@@ -279,6 +279,19 @@ static void test_ensemble(void **state)
                         "ensemble.perturbation=2.5", "ensemble.nmin=5", "ensemble.nmax=30", rin, NULL};
     njord_real *z3 = state_of(r3, T);
     assert_memory_equal(x3, z3, nb);
+    /* another member's restart is refused, naming both */
+    {
+        njord_config *c;
+        assert_int_equal(njord_config_create(&c), NJORD_OK);
+        assert_int_equal(njord_config_set(c, "output.file="), NJORD_OK);
+        for (int j = 0; r3[j]; j++) assert_int_equal(njord_config_set(c, r3[j]), NJORD_OK);
+        assert_int_equal(njord_config_set(c, "ensemble.member=4"), NJORD_OK);
+        njord_model *mm = NULL;
+        assert_int_equal(njord_model_create(c, MPI_COMM_NULL, &mm), NJORD_EINVAL);
+        assert_non_null(strstr(njord_last_error(), "holds ensemble member 3, this configuration has ensemble.member = 4"));
+        assert_null(mm);
+        njord_config_destroy(c);
+    }
     unlink(path);
     free(z3);
     free(x0), free(x1), free(x2), free(x3), free(y3), free(x4);

@@ -10,12 +10,15 @@
  *                        or before the first step)
  *   phis(coef)           spectral surface geopotential (absent when flat)
  *   attributes  njord_restart = 1, equations, start (time.start), trunc, nfields, steps, dt,
- *               integrator, phiref (shallow water), nlat, nlon (the grid), and for
+ *               integrator, phiref (shallow water), nlat, nlon (the grid),
+ *               ensemble_member, and for
  *               the primitive
  *               equations nlev, ntr, tref, pref, hybrid_a, hybrid_b; config =
  *               the whole configuration text (for people).
  * A restart is refused when equations, start time, truncation, grid, number of
- * fields, time step, integrator, an explicit reference geopotential, levels (bitwise), tracers or the reference state differ,
+ * fields, time step, integrator, an explicit reference geopotential, levels (bitwise), tracers,
+ * the reference state or the ensemble member differ (a file without ensemble_member
+ * is taken for any member),
  * and when its state is not finite (a file without nlat/nlon, from before they
  * were written, is taken on any grid). Nothing non-finite is written. */
 #define _POSIX_C_SOURCE 200809L
@@ -121,6 +124,8 @@ int njord_model_write_restart(njord_model *m, const char *path)
         NC(nc_put_att_longlong(ncid, NC_GLOBAL, "steps", NC_INT64, 1, &steps), "attributes");
         NC(nc_put_att_double(ncid, NC_GLOBAL, "dt", NC_DOUBLE, 1, &m->dt), "attributes");
         NC(nc_put_att_double(ncid, NC_GLOBAL, "phiref", NC_DOUBLE, 1, &m->phiref), "attributes");
+        long long member = m->ens_member;
+        NC(nc_put_att_longlong(ncid, NC_GLOBAL, "ensemble_member", NC_INT64, 1, &member), "attributes");
         if (m->pe_mode) {
             int L = m->pe.L, ntr = m->pe.ntr;
             NC(nc_put_att_int(ncid, NC_GLOBAL, "nlev", NC_INT, 1, &L), "attributes");
@@ -224,6 +229,15 @@ static int read_root(njord_model *m, const char *path, double *d, int *hp, int *
         st = nj_error(NJORD_EINVAL,
                       "restart file %s was written with time.start = %s, this configuration has "
                       "%s: refusing to continue from it", path, start, m->start);
+        goto done;
+    }
+    long long member;
+    if (nc_get_att_longlong(ncid, NC_GLOBAL, "ensemble_member", &member) == NC_NOERR &&
+        member != m->ens_member) {
+        st = nj_error(NJORD_EINVAL,
+                      "restart file %s holds ensemble member %lld, this configuration has "
+                      "ensemble.member = %ld: refusing to continue from it (its output would be "
+                      "labelled as the wrong member)", path, member, m->ens_member);
         goto done;
     }
     if (!m->pe_mode && m->phiref_cfg > 0 && *phiref != m->phiref_cfg) {
