@@ -1,6 +1,6 @@
 /* apps/njord.c — the njord command.
  *
- *   njord run CONFIG [--set section.key=value ...] [-o FILE]
+ *   njord run CONFIG [--set section.key=value ...] [-o FILE] [--members A-B]
  *   njord config [--describe]      the configuration keys (markdown) or the defaults (INI)
  *   njord info [--blas-coretype] | --version | --help
  *
@@ -10,6 +10,7 @@
  * output.file with ".partial" before ".nc", and an existing output.file is left
  * as it was. */
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +26,14 @@ static void usage(FILE *f)
             "usage: njord COMMAND [options]\n"
             "\n"
             "commands:\n"
-            "  run CONFIG [--set section.key=value ...] [-o FILE]\n"
+            "  run CONFIG [--set section.key=value ...] [-o FILE] [--members A-B]\n"
             "              run a forecast: CONFIG is an INI file ('-' for the defaults);\n"
-            "              --set overrides a key, -o sets output.file\n"
+            "              --set overrides a key, -o sets output.file; --members runs the\n"
+            "              ensemble members A..B (ensemble.member), each with its own files:\n"
+            "              {member} in output.file, output.summary, restart.output and\n"
+            "              restart.input becomes the member's number (3 digits at least),\n"
+            "              or .mNNN goes before .nc; under mpirun the ranks split into\n"
+            "              min(ranks, members) groups that run members side by side\n"
             "  config      print the default configuration (INI, every key documented)\n"
             "  config --describe\n"
             "              print the table of configuration keys (markdown)\n"
@@ -78,6 +84,11 @@ static int cmd_config(int argc, char **argv)
 
 /* ------------------------------------------------------------------ run */
 
+/* the prefix of a run's messages ("njord", or "njord [member K]" in an ensemble),
+ * and whether progress may use a terminal line (not when runs share stderr) */
+static char g_pfx[48] = "njord";
+static int g_tty = 1;
+
 typedef struct {
     int rank, tty, progress;
     double t0, length;
@@ -117,14 +128,14 @@ static int on_output(njord_model *m, void *user)
                 100 * t / rs->length, t / 86400, rs->length / 86400, sdpd, d.max_wind, e);
     else if (pe)
         fprintf(stderr,
-                "njord: t = %8.3f days  step %6ld  mean ps %.10e Pa  min ps %.2f hPa  energy %.8e J/m2  "
+                "%s: t = %8.3f days  step %6ld  mean ps %.10e Pa  min ps %.2f hPa  energy %.8e J/m2  "
                 "max wind %.2f m/s  SDPD %.0f\n",
-                t / 86400, d.step, d.mass, d.ps_min / 100, d.energy, d.max_wind, sdpd);
+                g_pfx, t / 86400, d.step, d.mass, d.ps_min / 100, d.energy, d.max_wind, sdpd);
     else
         fprintf(stderr,
-                "njord: t = %8.3f days  step %6ld  mass %.10e m  energy %.6e  enstrophy %.6e  "
+                "%s: t = %8.3f days  step %6ld  mass %.10e m  energy %.6e  enstrophy %.6e  "
                 "max wind %.2f m/s  SDPD %.0f\n",
-                t / 86400, d.step, d.mass, d.energy, d.enstrophy, d.max_wind, sdpd);
+                g_pfx, t / 86400, d.step, d.mass, d.energy, d.enstrophy, d.max_wind, sdpd);
     return NJORD_OK;
 }
 
@@ -206,50 +217,10 @@ static int write_summary(const char *path, njord_model *m, const run_state *rs, 
     return 0;
 }
 
-static int cmd_run(int argc, char **argv)
+/* One forecast with cfg on comm (MPI_COMM_NULL: serial; rank: this rank in comm):
+ * output, progress, summary. Messages begin with g_pfx. Exit status 0, 1 or 3. */
+static int run_one(njord_config *cfg, MPI_Comm comm, int rank)
 {
-    if (argc < 3) {
-        usage(stderr);
-        return 2;
-    }
-    if (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")) {
-        usage(stdout);
-        return 0;
-    }
-    int mpi = getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK");
-    MPI_Comm comm = MPI_COMM_NULL;
-    int rank = 0;
-    if (mpi) {
-        njord_init(&argc, &argv);
-        comm = MPI_COMM_WORLD;
-        MPI_Comm_rank(comm, &rank);
-    }
-    njord_config *cfg = NULL;
-    int st = njord_config_create(&cfg);
-    if (!st && strcmp(argv[2], "-")) st = njord_config_load(cfg, argv[2]);
-    for (int i = 3; i < argc && !st; i++) {
-        if (!strcmp(argv[i], "--set") && i + 1 < argc) {
-            st = njord_config_set(cfg, argv[++i]);
-        } else if (!strncmp(argv[i], "--set=", 6)) {
-            st = njord_config_set(cfg, argv[i] + 6);
-        } else if (!strcmp(argv[i], "-o") && i + 1 < argc && strncmp(argv[i + 1], "--", 2)) {
-            st = njord_config_set_value(cfg, "output.file", argv[++i]);
-        } else {
-            if (rank == 0 && (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--set")))
-                fprintf(stderr, "njord: %s needs %s\n", argv[i],
-                        argv[i][1] == 'o' ? "a file name" : "section.key=value");
-            else if (rank == 0)
-                fprintf(stderr, "njord: unknown option '%s'\n", argv[i]);
-            njord_config_destroy(cfg);
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (st) {
-        if (rank == 0) fprintf(stderr, "njord: error: %s\n", njord_last_error());
-        njord_config_destroy(cfg);
-        return 1;
-    }
     /* the summary's path; it must not be the output or restart file, and with
      * output.overwrite = false neither an existing output nor summary is replaced */
     const char *sum = njord_config_get(cfg, "output.summary");
@@ -280,13 +251,12 @@ static int cmd_run(int argc, char **argv)
                      k ? "summary" : "output", p);
     }
     if (*err) {
-        if (rank == 0) fprintf(stderr, "njord: error: %s\n", err);
-        njord_config_destroy(cfg);
+        if (rank == 0) fprintf(stderr, "%s: error: %s\n", g_pfx, err);
         return 1;
     }
     run_state rs = {0};
     rs.rank = rank;
-    rs.tty = isatty(2);
+    rs.tty = g_tty && isatty(2);
     const char *pg = njord_config_get(cfg, "run.progress");
     rs.progress = strcmp(pg, "never") != 0;
     njord_config_get_double(cfg, "time.length", &rs.length);
@@ -294,12 +264,12 @@ static int cmd_run(int argc, char **argv)
     rs.have_gpu_energy = njord_energy_gpu(0, &rs.g0) == NJORD_OK;
     rs.t0 = now();
     njord_model *m = NULL;
-    st = njord_model_create(cfg, comm, &m);
+    int st = njord_model_create(cfg, comm, &m);
     char msg[1024] = "";
     if (!st) {
         if (rank == 0)
-            fprintf(stderr, "njord: %s, T%s%s%s, %s backend, %s precision, dt = %s s, %g days\n",
-                    njord_config_get(cfg, "initial.case"), njord_config_get(cfg, "grid.trunc"),
+            fprintf(stderr, "%s: %s, T%s%s%s, %s backend, %s precision, dt = %s s, %g days\n",
+                    g_pfx, njord_config_get(cfg, "initial.case"), njord_config_get(cfg, "grid.trunc"),
                     strcmp(njord_config_get(cfg, "model.equations"), "primitive") ? "" : " levels ",
                     strcmp(njord_config_get(cfg, "model.equations"), "primitive")
                         ? "" : njord_config_get(cfg, "vertical.levels"),
@@ -319,8 +289,8 @@ static int cmd_run(int argc, char **argv)
     if (m) {
         double t = njord_model_time(m) - rs.tstart, e1;
         if (rank == 0) {
-            fprintf(stderr, "njord: %s: %.2f simulated days in %.2f s wall: %.0f simulated days per day",
-                    st ? "stopped" : "done", t / 86400, wall, wall > 0 ? (t / 86400) / (wall / 86400) : 0.0);
+            fprintf(stderr, "%s: %s: %.2f simulated days in %.2f s wall: %.0f simulated days per day",
+                    g_pfx, st ? "stopped" : "done", t / 86400, wall, wall > 0 ? (t / 86400) / (wall / 86400) : 0.0);
             double g1;
             if (rs.have_energy && njord_energy_cpu(&e1) == NJORD_OK)
                 fprintf(stderr, ", CPU energy %.1f J (%.1f J per simulated day)", e1 - rs.e0,
@@ -343,20 +313,174 @@ static int cmd_run(int argc, char **argv)
         } else if (rank == 0) {
             werr = write_summary(sumpath, NULL, &rs, wall, st, msg, cfg, NULL);
         }
-        if (werr && rank == 0) fprintf(stderr, "njord: warning: could not write %s\n", sumpath);
-        else if (rank == 0) fprintf(stderr, "njord: summary in %s\n", sumpath);
+        if (werr && rank == 0) fprintf(stderr, "%s: warning: could not write %s\n", g_pfx, sumpath);
+        else if (rank == 0) fprintf(stderr, "%s: summary in %s\n", g_pfx, sumpath);
     }
     char outcopy[4096] = "";
     if (outw) snprintf(outcopy, sizeof outcopy, "%s", outw);
     njord_model_destroy(m);
     if (!st && rank == 0)
-        fprintf(stderr, *outcopy ? "njord: output in %s\n" : "njord: no output file%s\n", outcopy);
-    njord_config_destroy(cfg);
+        fprintf(stderr, *outcopy ? "%s: output in %s\n" : "%s: no output file%s\n", g_pfx, outcopy);
     if (st) {
-        if (rank == 0) fprintf(stderr, "njord: error: %s\n", msg);
+        if (rank == 0) fprintf(stderr, "%s: error: %s\n", g_pfx, msg);
         return st == NJORD_EBLOWUP ? 3 : 1;
     }
     return 0;
+}
+
+/* An ensemble member's path: every "{member}" in tmpl replaced by k (zero-padded
+ * to width), or, without one, ".mK" inserted before a final ".nc" (else appended). */
+static int member_path(const char *tmpl, long k, int width, char *out, size_t n)
+{
+    char num[32], d[24];
+    int nd = snprintf(d, sizeof d, "%ld", k), pad = width > nd ? width - nd : 0;
+    if (pad > 8) pad = 8;
+    snprintf(num, sizeof num, "%.*s%s", pad, "00000000", d);
+    const char *tag = "{member}";
+    size_t o = 0, len = strlen(tmpl);
+    int found = strstr(tmpl, tag) != NULL;
+    if (found) {
+        for (const char *p = tmpl; *p;) {
+            if (!strncmp(p, tag, strlen(tag))) {
+                o += (size_t)snprintf(out + (o < n ? o : n), o < n ? n - o : 0, "%s", num);
+                p += strlen(tag);
+            } else {
+                if (o + 1 < n) out[o] = *p;
+                o++;
+                p++;
+            }
+        }
+        if (o < n) out[o] = 0;
+    } else if (len > 3 && !strcmp(tmpl + len - 3, ".nc")) {
+        o = (size_t)snprintf(out, n, "%.*s.m%s.nc", (int)(len - 3), tmpl, num);
+    } else {
+        o = (size_t)snprintf(out, n, "%s.m%s", tmpl, num);
+    }
+    return o < n ? 0 : 1;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    if (argc < 3) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    int mpi = getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK");
+    MPI_Comm comm = MPI_COMM_NULL;
+    int rank = 0, nranks = 1;
+    if (mpi) {
+        njord_init(&argc, &argv);
+        comm = MPI_COMM_WORLD;
+        MPI_Comm_rank(comm, &rank);
+        MPI_Comm_size(comm, &nranks);
+    }
+    njord_config *cfg = NULL;
+    long mem_a = -1, mem_b = -1; /* --members A-B */
+    int st = njord_config_create(&cfg);
+    if (!st && strcmp(argv[2], "-")) st = njord_config_load(cfg, argv[2]);
+    for (int i = 3; i < argc && !st; i++) {
+        if (!strcmp(argv[i], "--set") && i + 1 < argc) {
+            st = njord_config_set(cfg, argv[++i]);
+        } else if (!strncmp(argv[i], "--set=", 6)) {
+            st = njord_config_set(cfg, argv[i] + 6);
+        } else if (!strcmp(argv[i], "-o") && i + 1 < argc && strncmp(argv[i + 1], "--", 2)) {
+            st = njord_config_set_value(cfg, "output.file", argv[++i]);
+        } else if (!strcmp(argv[i], "--members") && i + 1 < argc) {
+            const char *v = argv[++i];
+            char *e;
+            mem_a = strtol(v, &e, 10);
+            mem_b = mem_a;
+            if (*e == '-' && e > v) mem_b = strtol(e + 1, &e, 10);
+            if (*e || !(mem_a >= 0 && mem_b >= mem_a && mem_b <= 999999) || !isdigit((unsigned char)*v)) {
+                if (rank == 0)
+                    fprintf(stderr, "njord: --members %s: expected A-B (0 <= A <= B <= 999999) or A\n", v);
+                njord_config_destroy(cfg);
+                return 2;
+            }
+        } else {
+            if (rank == 0 && (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--set") ||
+                              !strcmp(argv[i], "--members")))
+                fprintf(stderr, "njord: %s needs %s\n", argv[i],
+                        argv[i][1] == 'o' ? "a file name"
+                        : argv[i][2] == 'm' ? "a range of members A-B" : "section.key=value");
+            else if (rank == 0)
+                fprintf(stderr, "njord: unknown option '%s'\n", argv[i]);
+            njord_config_destroy(cfg);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (st) {
+        if (rank == 0) fprintf(stderr, "njord: error: %s\n", njord_last_error());
+        njord_config_destroy(cfg);
+        return 1;
+    }
+    if (mem_a < 0) {
+        int rc = run_one(cfg, comm, rank);
+        njord_config_destroy(cfg);
+        return rc;
+    }
+    /* an ensemble: G = min(ranks, members) groups of consecutive ranks, group g
+     * running members A + g, A + g + G, ... one after the other */
+    const long nmem = mem_b - mem_a + 1;
+    const int G = (int)(nranks < nmem ? nranks : nmem), g = (int)((long)rank * G / nranks);
+    MPI_Comm gcomm = MPI_COMM_NULL;
+    int grank = 0;
+    if (comm != MPI_COMM_NULL) {
+        MPI_Comm_split(comm, g, rank, &gcomm);
+        MPI_Comm_rank(gcomm, &grank);
+    }
+    g_tty = G == 1;
+    int width = 3;
+    for (long x = mem_b; x >= 1000; x /= 10) width++;
+    static const char *const keys[] = {"output.file", "output.summary", "restart.output", "restart.input"};
+    char *tmpl[4];
+    for (int k = 0; k < 4; k++) tmpl[k] = strdup(njord_config_get(cfg, keys[k]));
+    int worst = 0, nok = 0, nfail = 0;
+    for (long k = mem_a + g; k <= mem_b; k += G) {
+        snprintf(g_pfx, sizeof g_pfx, "njord [member %ld]", k);
+        char buf[4096], num[32];
+        int rc = 0;
+        snprintf(num, sizeof num, "%ld", k);
+        st = njord_config_set_value(cfg, "ensemble.member", num);
+        const char *err = st ? njord_last_error() : NULL;
+        for (int q = 0; q < 4 && !st; q++) {
+            if (!tmpl[q] || !*tmpl[q] || !strcmp(tmpl[q], "none")) continue;
+            if (member_path(tmpl[q], k, width, buf, sizeof buf)) {
+                st = 1;
+                err = "a member's path is too long";
+            } else if ((st = njord_config_set_value(cfg, keys[q], buf))) {
+                err = njord_last_error();
+            }
+        }
+        if (st) {
+            if (grank == 0) fprintf(stderr, "%s: error: %s\n", g_pfx, err);
+            rc = 1;
+        } else {
+            rc = run_one(cfg, gcomm, grank);
+        }
+        if (rc > worst) worst = rc;
+        if (grank == 0) rc ? nfail++ : nok++;
+    }
+    for (int k = 0; k < 4; k++) free(tmpl[k]);
+    njord_config_destroy(cfg);
+    snprintf(g_pfx, sizeof g_pfx, "njord");
+    if (comm != MPI_COMM_NULL) {
+        int c[3] = {nok, nfail, worst}, sum[2];
+        MPI_Allreduce(c, sum, 2, MPI_INT, MPI_SUM, comm);
+        MPI_Allreduce(&c[2], &worst, 1, MPI_INT, MPI_MAX, comm);
+        nok = sum[0];
+        nfail = sum[1];
+        MPI_Comm_free(&gcomm);
+    }
+    if (rank == 0)
+        fprintf(stderr, "njord: ensemble of %ld member%s (%ld..%ld) in %d group%s: %d done, %d failed\n",
+                nmem, nmem > 1 ? "s" : "", mem_a, mem_b, G, G > 1 ? "s" : "", nok, nfail);
+    return worst;
 }
 
 int main(int argc, char **argv)

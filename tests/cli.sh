@@ -115,6 +115,31 @@ if command -v cdo >/dev/null; then
      cdo -s outputkey,value -fldmax -selname,u -seltimestep,1 $tmp/ensstd.nc 2>/dev/null |
      awk 'NR > 1 && \$1 > 0.3 && \$1 < 5 { ok = 1 } END { exit !ok }'"
 fi
+# --members: member files from templates, the same values as single runs, on any
+# number of ranks; restarts follow the template; a failed member fails the command
+same_u() { [ -s "$1" ] && [ -s "$2" ] && cmp -s <(ncdump -v u "$1" | sed -n '/^data/,$p') <(ncdump -v u "$2" | sed -n '/^data/,$p'); }
+$NJ run - $T21 --set time.length=6h --members 2-3 -o $tmp/em.nc --set restart.output=$tmp/er.nc \
+  >/dev/null 2>$tmp/err; rc=$?
+check "--members 2-3 runs both members" "[ $rc -eq 0 ] && [ -s $tmp/em.m002.nc ] && [ -s $tmp/em.m003.nc ] &&
+  [ -s $tmp/em.m003.nc.json ] && [ -s $tmp/er.m003.nc ] && grep -q 'ensemble of 2 members (2..3) in 1 group: 2 done, 0 failed' $tmp/err"
+if command -v ncdump >/dev/null; then
+  check "member 2 of --members is the single run of ensemble.member = 2 (and member 3 is not)" \
+    "same_u $tmp/em.m002.nc $tmp/ens2.nc && ! same_u $tmp/em.m003.nc $tmp/ens2.nc"
+fi
+$NJ run - $T21 --set time.length=12h --members 2-4 --set restart.input=$tmp/er.nc -o $tmp/ec.nc \
+  >/dev/null 2>$tmp/err; rc=$?
+check "members continue from their own restarts; a missing one fails the command" "[ $rc -eq 1 ] &&
+  [ -s $tmp/ec.m002.nc ] && [ -s $tmp/ec.m003.nc ] && grep -q 'member 4\]: error: restart file $tmp/er.m004.nc' $tmp/err &&
+  grep -q '2 done, 1 failed' $tmp/err"
+$NJ run - --members 3-1 >/dev/null 2>$tmp/err; rc=$?
+check "--members with a bad range is a usage error" "[ $rc -eq 2 ] && grep -q 'expected A-B' $tmp/err"
+if command -v mpirun >/dev/null && command -v ncdump >/dev/null; then
+  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 timeout 120 \
+    mpirun --oversubscribe -np 3 $NJ run - $T21 --set time.length=6h --members 1-2 -o "$tmp/pm_{member}.nc" \
+    >/dev/null 2>$tmp/err; rc=$?
+  check "on 3 ranks, 2 members side by side (groups of 2 and 1 ranks): the serial values" \
+    "[ $rc -eq 0 ] && grep -q 'in 2 groups: 2 done' $tmp/err && same_u $tmp/pm_002.nc $tmp/ens2.nc"
+fi
 # paths and output lists
 $NJ run - $T21 --set time.length=1h --set output.variables= -o $tmp/e.nc >/dev/null 2>$tmp/err; rc=$?
 check "an empty output.variables is refused" "[ $rc -eq 1 ] && grep -q 'output.variables is empty' $tmp/err"
