@@ -284,7 +284,8 @@ static const nj_key nj_schema[] = {
      "initial vorticity of every level a random non-divergent wind of ensemble.perturbation "
      "(root-mean-square over the sphere) on the total wavenumbers ensemble.nmin..ensemble.nmax, "
      "drawn from k alone (the same for any number of MPI ranks or backend; independent for "
-     "each member, level and wavenumber); not applied when continuing from restart.input"},
+     "each member, level and wavenumber); shallow water: with the height increment that keeps "
+     "it in balance; not applied when continuing from restart.input"},
     {K("ensemble", "perturbation"), CT_DOUBLE, "1", "m s-1", NULL, R_MIN, 0, 0, NULL,
      "root-mean-square wind of a member's initial perturbation, at each level; 0: none"},
     {K("ensemble", "nmin"), CT_INT, "10", "", NULL, R_MIN | R_MAX, 1, 4095, NULL,

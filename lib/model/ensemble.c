@@ -16,8 +16,10 @@
  * (nj_uniform), and every rank sums the scale over all coefficients in the same
  * order, so a member is the same bit for bit whatever the number of ranks, the
  * backend's memory or the run's length; and different members, levels and
- * wavenumbers draw independent numbers. Divergence, temperature, surface
- * pressure and tracers are left as they are. */
+ * wavenumbers draw independent numbers. Shallow water: the height gets the
+ * increment that keeps the perturbation in nonlinear balance (below).
+ * Primitive equations: divergence, temperature, surface pressure and tracers
+ * are left as they are (the perturbation adjusts by gravity waves). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +110,25 @@ int nj_model_ensemble_perturb(njord_model *m)
             }
         }
     }
+    /* shallow water: the height gets the balance increment of the new wind,
+     * Phi_bal(V + V') - Phi_bal(V) (nonlinear balance, nj_model_balanced_height),
+     * so that the perturbation starts without the gravity waves of an
+     * unbalanced one; the control's own height, balanced or not, is kept */
+    nj_real *keep = NULL, *bal0 = NULL;
+    if (!st && !m->pe_mode) {
+        st = m->ops->alloc(sizeof(nj_real) * 2 * (ns ? ns : 1), (void **)&keep);
+        bal0 = keep + ns;
+        if (!st) st = m->ops->axpby(ns, 1.0, m->x + ns, 0.0, keep);
+        if (!st) st = nj_model_balanced_height(m, 0.0);
+        if (!st) st = m->ops->axpby(ns, 1.0, m->x + ns, 0.0, bal0);
+    }
     if (!st) st = m->ops->from_host(m->x, h, sizeof(nj_real) * nv);
+    if (!st && !m->pe_mode) {
+        st = nj_model_balanced_height(m, 0.0);         /* Phi_bal(V + V') */
+        if (!st) st = m->ops->axpby(ns, -1.0, bal0, 1.0, m->x + ns); /* minus Phi_bal(V) */
+        if (!st) st = m->ops->axpby(ns, 1.0, keep, 1.0, m->x + ns);  /* plus the control's */
+    }
+    if (keep) m->ops->free(keep);
     free(h);
     return st;
 }

@@ -299,7 +299,7 @@ static int initial_grid(njord_model *m, const njord_config *c, double *u, double
 /* Height in balance with the wind (for files without height): the steady
  * divergence equation, lap(Phi + E) = curl(eta V), solved spectrally, plus the
  * configured mean depth. */
-static int balanced_height(njord_model *m, double mean_depth)
+int nj_model_balanced_height(njord_model *m, double mean_depth)
 {
     nj_sw *sw = &m->sw;
     const size_t ns = nspec(m), ng = ngrid(m);
@@ -374,7 +374,7 @@ static int init_state(njord_model *m, const njord_config *c)
     } else if (!st) {
         double depth;
         st = cfg_double(c, "initial.mean_depth", &depth);
-        if (!st) st = balanced_height(m, depth);
+        if (!st) st = nj_model_balanced_height(m, depth);
         m->phiref = ref > 0 ? ref : m->gravity * depth;
         if (!st && m->plan->nm > 0 && m->plan->mloc[0] == 0) {
             nj_real c0[2] = {(nj_real)(m->gravity * depth - m->phiref), 0};

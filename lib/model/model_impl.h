@@ -108,6 +108,11 @@ int nj_pem_orography(njord_model *m);
 int nj_pem_check_grid(njord_model *m, const char **what, double *lat, double *lon, double *val,
                       int *bad);
 
+/* model.c: shallow water: the geopotential x[ns..2ns) in balance with the wind of
+ * x's vorticity and divergence (the steady divergence equation), of global mean
+ * g mean_depth. Collective. */
+int nj_model_balanced_height(njord_model *m, double mean_depth);
+
 /* ensemble.c: ensemble.* read and checked (after model.equations); the initial
  * perturbation of member > 0 added to the state's vorticity (collective-free,
  * the same on every rank count) */
