@@ -32,7 +32,8 @@ static void usage(FILE *f)
             "              ensemble members A..B (ensemble.member), each with its own files:\n"
             "              {member} in output.file, output.summary, restart.output and\n"
             "              restart.input becomes the member's number (3 digits at least),\n"
-            "              or .mNNN goes before .nc; under mpirun the ranks split into\n"
+            "              or .mNNN goes before .nc or .json (else at the end); under\n"
+            "              mpirun the ranks split into\n"
             "              min(ranks, members) groups that run members side by side\n"
             "  config      print the default configuration (INI, every key documented)\n"
             "  config --describe\n"
@@ -244,12 +245,17 @@ static int run_one(njord_config *cfg, MPI_Comm comm, int rank)
         if (comm != MPI_COMM_NULL) MPI_Bcast(&bad, 1, MPI_INT, 0, comm);
         if (bad && !*err) snprintf(err, sizeof err, "output.summary is not writable");
     }
+    /* decided on rank 0 for every rank: a file appearing between two ranks'
+     * checks must not split them */
+    int exists = 0;
     for (int k = 0; k < 2 && !*err && !overwrite; k++) {
         const char *p = k ? sumpath : outf;
-        if (p && *p && access(p, F_OK) == 0)
-            snprintf(err, sizeof err, "%s file %s exists and output.overwrite = false",
-                     k ? "summary" : "output", p);
+        if (!exists && rank == 0 && p && *p && access(p, F_OK) == 0) exists = k + 1;
     }
+    if (!*err && !overwrite && comm != MPI_COMM_NULL) MPI_Bcast(&exists, 1, MPI_INT, 0, comm);
+    if (exists)
+        snprintf(err, sizeof err, "%s file %s exists and output.overwrite = false",
+                 exists == 2 ? "summary" : "output", exists == 2 ? sumpath : outf);
     if (*err) {
         if (rank == 0) fprintf(stderr, "%s: error: %s\n", g_pfx, err);
         return 1;
@@ -288,20 +294,25 @@ static int run_one(njord_config *cfg, MPI_Comm comm, int rank)
     const char *outw = m && !st ? njord_model_output_file(m) : NULL;
     if (m) {
         double t = njord_model_time(m) - rs.tstart, e1;
-        if (rank == 0) {
-            fprintf(stderr, "%s: %s: %.2f simulated days in %.2f s wall: %.0f simulated days per day",
-                    g_pfx, st ? "stopped" : "done", t / 86400, wall, wall > 0 ? (t / 86400) / (wall / 86400) : 0.0);
+        if (rank == 0) { /* one line in one write: ensemble groups share stderr */
+            char line[512];
+            size_t o = (size_t)snprintf(line, sizeof line,
+                                        "%s: %s: %.2f simulated days in %.2f s wall: %.0f simulated days per day",
+                                        g_pfx, st ? "stopped" : "done", t / 86400, wall,
+                                        wall > 0 ? (t / 86400) / (wall / 86400) : 0.0);
             double g1;
-            if (rs.have_energy && njord_energy_cpu(&e1) == NJORD_OK)
-                fprintf(stderr, ", CPU energy %.1f J (%.1f J per simulated day)", e1 - rs.e0,
-                        t > 0 ? (e1 - rs.e0) / (t / 86400) : 0.0);
-            else
-                fprintf(stderr, ", CPU energy unavailable (no readable RAPL counter)");
-            if (rs.have_gpu_energy && njord_energy_gpu(0, &g1) == NJORD_OK)
-                fprintf(stderr, ", GPU energy %.1f J (%.1f J per simulated day)\n", g1 - rs.g0,
-                        t > 0 ? (g1 - rs.g0) / (t / 86400) : 0.0);
-            else
-                fputc('\n', stderr);
+            if (o < sizeof line) {
+                if (rs.have_energy && njord_energy_cpu(&e1) == NJORD_OK)
+                    o += (size_t)snprintf(line + o, sizeof line - o, ", CPU energy %.1f J (%.1f J per simulated day)",
+                                          e1 - rs.e0, t > 0 ? (e1 - rs.e0) / (t / 86400) : 0.0);
+                else
+                    o += (size_t)snprintf(line + o, sizeof line - o,
+                                          ", CPU energy unavailable (no readable RAPL counter)");
+            }
+            if (o < sizeof line && rs.have_gpu_energy && njord_energy_gpu(0, &g1) == NJORD_OK)
+                snprintf(line + o, sizeof line - o, ", GPU energy %.1f J (%.1f J per simulated day)",
+                         g1 - rs.g0, t > 0 ? (g1 - rs.g0) / (t / 86400) : 0.0);
+            fprintf(stderr, "%s\n", line);
         }
     }
     if ((m || st) && *sumpath) {
@@ -329,7 +340,8 @@ static int run_one(njord_config *cfg, MPI_Comm comm, int rank)
 }
 
 /* An ensemble member's path: every "{member}" in tmpl replaced by k (zero-padded
- * to width), or, without one, ".mK" inserted before a final ".nc" (else appended). */
+ * to width), or, without one, ".mK" inserted before a final ".nc" or ".json" (else
+ * appended). */
 static int member_path(const char *tmpl, long k, int width, char *out, size_t n)
 {
     char num[32], d[24];
@@ -353,6 +365,8 @@ static int member_path(const char *tmpl, long k, int width, char *out, size_t n)
         if (o < n) out[o] = 0;
     } else if (len > 3 && !strcmp(tmpl + len - 3, ".nc")) {
         o = (size_t)snprintf(out, n, "%.*s.m%s.nc", (int)(len - 3), tmpl, num);
+    } else if (len > 5 && !strcmp(tmpl + len - 5, ".json")) {
+        o = (size_t)snprintf(out, n, "%.*s.m%s.json", (int)(len - 5), tmpl, num);
     } else {
         o = (size_t)snprintf(out, n, "%s.m%s", tmpl, num);
     }
@@ -394,7 +408,7 @@ static int cmd_run(int argc, char **argv)
             char *e;
             mem_a = strtol(v, &e, 10);
             mem_b = mem_a;
-            if (*e == '-' && e > v) mem_b = strtol(e + 1, &e, 10);
+            if (*e == '-' && e > v && isdigit((unsigned char)e[1])) mem_b = strtol(e + 1, &e, 10);
             if (*e || !(mem_a >= 0 && mem_b >= mem_a && mem_b <= 999999) || !isdigit((unsigned char)*v)) {
                 if (rank == 0)
                     fprintf(stderr, "njord: --members %s: expected A-B (0 <= A <= B <= 999999) or A\n", v);
@@ -435,11 +449,15 @@ static int cmd_run(int argc, char **argv)
         MPI_Comm_rank(gcomm, &grank);
     }
     g_tty = G == 1;
-    int width = 3;
-    for (long x = mem_b; x >= 1000; x /= 10) width++;
+    const int width = 3; /* member 5: 005 whatever the range */
     static const char *const keys[] = {"output.file", "output.summary", "restart.output", "restart.input"};
     char *tmpl[4];
     for (int k = 0; k < 4; k++) tmpl[k] = strdup(njord_config_get(cfg, keys[k]));
+    /* without an output file the default summary is njord.json: one per member too */
+    if (tmpl[1] && !*tmpl[1] && tmpl[0] && !*tmpl[0]) {
+        free(tmpl[1]);
+        tmpl[1] = strdup("njord.json");
+    }
     int worst = 0, nok = 0, nfail = 0;
     for (long k = mem_a + g; k <= mem_b; k += G) {
         snprintf(g_pfx, sizeof g_pfx, "njord [member %ld]", k);

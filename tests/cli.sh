@@ -3,6 +3,7 @@
 set -u
 cd "$(dirname "$0")/.."
 NJ=${NJ:-build/njord}
+case $NJ in /*) ;; */*) NJ=$PWD/$NJ ;; esac # absolute: some checks run elsewhere
 fails=0
 check() { # description, condition
   if eval "$2"; then echo "  ok: $1"; else echo "  FAIL: $1"; fails=$((fails + 1)); fi
@@ -117,7 +118,7 @@ if command -v cdo >/dev/null; then
 fi
 # --members: member files from templates, the same values as single runs, on any
 # number of ranks; restarts follow the template; a failed member fails the command
-same_u() { [ -s "$1" ] && [ -s "$2" ] && cmp -s <(ncdump -v u "$1" | sed -n '/^data/,$p') <(ncdump -v u "$2" | sed -n '/^data/,$p'); }
+same_u() { [ -s "$1" ] && [ -s "$2" ] && cmp -s <(ncdump -p 9,17 -v u,v,zg "$1" | sed -n '/^data/,$p') <(ncdump -p 9,17 -v u,v,zg "$2" | sed -n '/^data/,$p'); }
 $NJ run - $T21 --set time.length=6h --members 2-3 -o $tmp/em.nc --set restart.output=$tmp/er.nc \
   >/dev/null 2>$tmp/err; rc=$?
 check "--members 2-3 runs both members" "[ $rc -eq 0 ] && [ -s $tmp/em.m002.nc ] && [ -s $tmp/em.m003.nc ] &&
@@ -133,6 +134,11 @@ check "members continue from their own restarts; a missing one fails the command
   grep -q '2 done, 1 failed' $tmp/err"
 $NJ run - --members 3-1 >/dev/null 2>$tmp/err; rc=$?
 check "--members with a bad range is a usage error" "[ $rc -eq 2 ] && grep -q 'expected A-B' $tmp/err"
+$NJ run - --members 1- >/dev/null 2>$tmp/err; rc=$?
+check "--members 1- is a usage error" "[ $rc -eq 2 ] && grep -q 'expected A-B' $tmp/err"
+(cd $tmp && $NJ run - $T21 --set time.length=1h --members 1-2 --set output.file= --set output.overwrite=false \
+   >/dev/null 2>$tmp/err); rc=$?
+check "members without output files get a summary each" "[ $rc -eq 0 ] && [ -s $tmp/njord.m001.json ] && [ -s $tmp/njord.m002.json ]"
 if command -v mpirun >/dev/null && command -v ncdump >/dev/null; then
   OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 timeout 120 \
     mpirun --oversubscribe -np 3 $NJ run - $T21 --set time.length=6h --members 1-2 -o "$tmp/pm_{member}.nc" \

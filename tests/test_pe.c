@@ -543,7 +543,7 @@ static void test_ensemble_member(void **state)
     const char *c0[] = {"initial.case=jw06_steady", "grid.trunc=21", "vertical.levels=eta:8", NULL};
     const char *c1[] = {"initial.case=jw06_steady", "grid.trunc=21", "vertical.levels=eta:8",
                         "ensemble.member=5", "ensemble.perturbation=0.8", "ensemble.nmin=3",
-                        "ensemble.nmax=30", NULL};
+                        "ensemble.nmax=15", NULL};
     njord_model *m0 = model(c0), *m1 = model(c1);
     int nlat, nlon;
     njord_model_grid(m0, &nlat, &nlon, NULL);
@@ -573,7 +573,8 @@ static void test_ensemble_member(void **state)
                 const njord_real *c = z + 2 * ns * k + 2 * njord_sht_index(T, m, n);
                 const njord_real *c2 = z + 2 * ns * ((k + 1) % L) + 2 * njord_sht_index(T, m, n);
                 double w = n == 0 ? 0 : (m == 0 ? 1.0 : 2.0) * a * a / (n * (n + 1.0));
-                if (n < 3) assert_true(fabs((double)c[0]) < 1e-3 * 0.8 / a); /* outside the band */
+                if (n < 3 || n > 15) /* outside the band: rounding of the grid round trip */
+                    assert_true(fabs((double)c[0]) + fabs((double)c[1]) < (SP ? 1e-3 : 1e-6) * 0.8 / a);
                 ms[k] += w * ((double)c[0] * c[0] + (double)c[1] * c[1]);
                 if (k == 0) dot += w * ((double)c[0] * c2[0] + (double)c[1] * c2[1]);
             }

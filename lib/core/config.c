@@ -283,14 +283,14 @@ static const nj_key nj_schema[] = {
      "ensemble member: 0 is the control (the initial state as given); a member k > 0 adds to the "
      "initial vorticity of every level a random non-divergent wind of ensemble.perturbation "
      "(root-mean-square over the sphere) on the total wavenumbers ensemble.nmin..ensemble.nmax, "
-     "drawn from k alone (the same for any number of MPI ranks or backend; independent for "
+     "drawn from k alone (bitwise the same for any number of MPI ranks; independent for "
      "each member, level and wavenumber); shallow water: with the height increment that keeps "
      "it in balance; not applied when continuing from restart.input"},
     {K("ensemble", "perturbation"), CT_DOUBLE, "1", "m s-1", NULL, R_MIN, 0, 0, NULL,
      "root-mean-square wind of a member's initial perturbation, at each level; 0: none"},
     {K("ensemble", "nmin"), CT_INT, "10", "", NULL, R_MIN | R_MAX, 1, 4095, NULL,
      "lowest total wavenumber of the perturbation (each wavenumber of the band gets the same "
-     "expected kinetic energy)"},
+     "expected kinetic energy, spread evenly over its zonal wavenumbers)"},
     {K("ensemble", "nmax"), CT_INT, "40", "", NULL, R_MIN | R_MAX, 1, 4095, NULL,
      "highest total wavenumber of the perturbation (at most the truncation is used)"},
 

@@ -4,9 +4,10 @@
  * the vorticity of a random non-divergent wind: a streamfunction psi with
  * coefficients on the total wavenumbers n = nmin..nmax (ensemble.nmin, .nmax,
  * clipped to T), zeta' = -n(n+1) psi / a^2. Each coefficient is a complex
- * Gaussian number (Box-Muller; m = 0: its real part) of variance proportional
- * to 1 / (n (n+1) (2n+1)), so that every n of the band carries the same
- * expected kinetic energy; the level's coefficients are then scaled so that the
+ * Gaussian number (Box-Muller; m = 0: a real one of the same mean square) of
+ * mean square proportional to 1 / (n (n+1) (2n+1)), so that every n of the band
+ * carries the same expected kinetic energy, shared equally by its 2n+1 real
+ * degrees of freedom; the level's coefficients are then scaled so that the
  * perturbation wind's root-mean-square over the sphere is exactly
  * ensemble.perturbation (m/s):
  *   mean |grad psi|^2 = sum_n n(n+1)/a^2 (|psi_n^0|^2 + 2 sum_{m>0} |psi_n^m|^2)
@@ -35,14 +36,19 @@ static uint64_t key(long member, int lev, int m, int n, int which)
 }
 
 /* the unscaled streamfunction coefficient (m, n) of a level: a complex Gaussian
- * number of variance 1 / (n (n+1) (2n+1)) (m = 0: real) */
+ * number with E|c|^2 = 2 / (n (n+1) (2n+1)) (m = 0: a real one with the same
+ * E|c|^2). With the field's weights (1 for m = 0, 2 for m > 0; include/njord/sht.h)
+ * the expected kinetic energy of degree n is then the same for every n, and
+ * shared equally by every m from -n to n (statistically isotropic). */
 static void coef(long member, int lev, int m, int n, double *re, double *im)
 {
     double u1 = 1.0 - nj_uniform(key(member, lev, m, n, 0)); /* (0, 1] */
     double u2 = nj_uniform(key(member, lev, m, n, 1));
     double r = sqrt(-2.0 * log(u1) / (n * (n + 1.0) * (2.0 * n + 1.0)));
     double th = 2.0 * M_PI * u2;
-    *re = r * cos(th);
+    /* m = 0: the real part alone, with the variance of a whole complex one, so
+     * that every m (and so every n) gets the same expected energy */
+    *re = m == 0 ? sqrt(2.0) * r * cos(th) : r * cos(th);
     *im = m == 0 ? 0.0 : r * sin(th);
 }
 

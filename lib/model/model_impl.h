@@ -114,8 +114,9 @@ int nj_pem_check_grid(njord_model *m, const char **what, double *lat, double *lo
 int nj_model_balanced_height(njord_model *m, double mean_depth);
 
 /* ensemble.c: ensemble.* read and checked (after model.equations); the initial
- * perturbation of member > 0 added to the state's vorticity (collective-free,
- * the same on every rank count) */
+ * perturbation of member > 0 added to the state's vorticity, and for shallow
+ * water its balance increment to the height (collective: the transforms; the
+ * same on every rank count) */
 int nj_model_ensemble_params(njord_model *m, const njord_config *c);
 int nj_model_ensemble_perturb(njord_model *m);
 
