@@ -132,6 +132,12 @@ $NJ run - $T21 --set time.length=12h --members 2-4 --set restart.input=$tmp/er.n
 check "members continue from their own restarts; a missing one fails the command" "[ $rc -eq 1 ] &&
   [ -s $tmp/ec.m002.nc ] && [ -s $tmp/ec.m003.nc ] && grep -q 'member 4\]: error: restart file $tmp/er.m004.nc' $tmp/err &&
   grep -q '2 done, 1 failed' $tmp/err"
+if command -v cdo >/dev/null && command -v ncdump >/dev/null; then
+  $NJ run - $T21 --set time.length=12h --set ensemble.member=3 -o $tmp/e12.nc >/dev/null 2>&1
+  cdo -s seltimestep,-1 $tmp/ec.m003.nc $tmp/ec_last.nc && cdo -s seltimestep,-1 $tmp/e12.nc $tmp/e12_last.nc
+  check "a member continued from its restart ends where the uninterrupted member does" \
+    "same_u $tmp/ec_last.nc $tmp/e12_last.nc && ! same_u $tmp/ec_last.nc $tmp/ec.m002.nc"
+fi
 $NJ run - --members 3-1 >/dev/null 2>$tmp/err; rc=$?
 check "--members with a bad range is a usage error" "[ $rc -eq 2 ] && grep -q 'expected A-B' $tmp/err"
 $NJ run - --members 1- >/dev/null 2>$tmp/err; rc=$?
