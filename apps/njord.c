@@ -438,6 +438,9 @@ static int cmd_run(int argc, char **argv)
         njord_config_destroy(cfg);
         return rc;
     }
+    if (rank == 0 && strcmp(njord_config_get(cfg, "ensemble.member"), "0"))
+        fprintf(stderr, "njord: note: --members %ld-%ld replaces ensemble.member = %s\n", mem_a, mem_b,
+                njord_config_get(cfg, "ensemble.member"));
     /* an ensemble: G = min(ranks, members) groups of consecutive ranks, group g
      * running members A + g, A + g + G, ... one after the other */
     const long nmem = mem_b - mem_a + 1;

@@ -142,6 +142,9 @@ $NJ run - --members 3-1 >/dev/null 2>$tmp/err; rc=$?
 check "--members with a bad range is a usage error" "[ $rc -eq 2 ] && grep -q 'expected A-B' $tmp/err"
 $NJ run - --members 1- >/dev/null 2>$tmp/err; rc=$?
 check "--members 1- is a usage error" "[ $rc -eq 2 ] && grep -q 'expected A-B' $tmp/err"
+$NJ run - $T21 --set time.length=1h --set ensemble.member=7 --members 1 -o $tmp/en.nc >/dev/null 2>$tmp/err; rc=$?
+check "--members says it replaces a configured ensemble.member" \
+  "[ $rc -eq 0 ] && grep -q 'members 1-1 replaces ensemble.member = 7' $tmp/err && [ -s $tmp/en.m001.nc ]"
 (cd $tmp && $NJ run - $T21 --set time.length=1h --members 1-2 --set output.file= --set output.overwrite=false \
    >/dev/null 2>$tmp/err); rc=$?
 check "members without output files get a summary each" "[ $rc -eq 0 ] && [ -s $tmp/njord.m001.json ] && [ -s $tmp/njord.m002.json ]"
