@@ -340,14 +340,12 @@ static int run_one(njord_config *cfg, MPI_Comm comm, int rank)
 }
 
 /* An ensemble member's path: every "{member}" in tmpl replaced by k (zero-padded
- * to width), or, without one, ".mK" inserted before a final ".nc" or ".json" (else
- * appended). */
-static int member_path(const char *tmpl, long k, int width, char *out, size_t n)
+ * to 3 digits: member 5 is 005 whatever the range), or, without one, ".mK"
+ * inserted before a final ".nc" or ".json" (else appended). */
+static int member_path(const char *tmpl, long k, char *out, size_t n)
 {
-    char num[32], d[24];
-    int nd = snprintf(d, sizeof d, "%ld", k), pad = width > nd ? width - nd : 0;
-    if (pad > 8) pad = 8;
-    snprintf(num, sizeof num, "%.*s%s", pad, "00000000", d);
+    char num[32];
+    snprintf(num, sizeof num, "%03ld", k);
     const char *tag = "{member}";
     size_t o = 0, len = strlen(tmpl);
     int found = strstr(tmpl, tag) != NULL;
@@ -452,7 +450,6 @@ static int cmd_run(int argc, char **argv)
         MPI_Comm_rank(gcomm, &grank);
     }
     g_tty = G == 1;
-    const int width = 3; /* member 5: 005 whatever the range */
     static const char *const keys[] = {"output.file", "output.summary", "restart.output", "restart.input"};
     char *tmpl[4];
     for (int k = 0; k < 4; k++) tmpl[k] = strdup(njord_config_get(cfg, keys[k]));
@@ -471,7 +468,7 @@ static int cmd_run(int argc, char **argv)
         const char *err = st ? njord_last_error() : NULL;
         for (int q = 0; q < 4 && !st; q++) {
             if (!tmpl[q] || !*tmpl[q] || !strcmp(tmpl[q], "none")) continue;
-            if (member_path(tmpl[q], k, width, buf, sizeof buf)) {
+            if (member_path(tmpl[q], k, buf, sizeof buf)) {
                 st = 1;
                 err = "a member's path is too long";
             } else if ((st = njord_config_set_value(cfg, keys[q], buf))) {
